@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * dnngov policy core: the joint choice of OPP and subnet level per domain.
+ *
+ * Pure integer C with no kernel or libc dependency. The same object code runs
+ * in dnngov.ko (module/policy.c), in libdnngov (sysfs and sim backends) and in
+ * the unit tests, so what userspace predicts is what the kernel does.
+ *
+ * Model (Documentation/policy.rst has the derivation):
+ *   latency of workload w at level j and frequency f (kHz):
+ *     t = s_w * (c_j * 1000 / f + m_j)            [us]
+ *   with c_j the frequency-sensitive cycles, m_j the frequency-insensitive
+ *   time (us) and s_w the learned slowdown (Q16.16, 1.0 = no interference).
+ *   power of the domain at utilisation U (busy cores, 0..capacity):
+ *     P = P_idle(f) * capacity + (P_busy(f) - P_idle(f)) * U   [uW]
+ *   U = sum_w t_w / period_w + other load (non-DNN cycles at f).
+ * The decision minimises P subject to t_w <= target_w, acc_j >= floor_w for
+ * every workload, U <= capacity, f within limits and f >= load floor. When no
+ * choice is feasible it minimises, in order: deadline misses, accuracy-floor
+ * violations, energy; and flags the decision DNNGOV_DECISION_INFEASIBLE.
+ */
+#ifndef _DNNGOV_POLICY_H
+#define _DNNGOV_POLICY_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stdint.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int32_t s32;
+typedef int64_t s64;
+#endif
+
+/* Compile-time ceilings; the module's parameters may set lower limits. */
+#define DNNGOV_POLICY_MAX_OPPS		64
+#define DNNGOV_POLICY_MAX_LEVELS	16
+#define DNNGOV_POLICY_MAX_WORKLOADS	32
+
+/* Q16.16 fixed point for the slowdown factor. */
+#define DNNGOV_FP_SHIFT		16
+#define DNNGOV_FP_ONE		(1U << DNNGOV_FP_SHIFT)
+
+/* Accuracy is in hundredths of a percent: 7503 means 75.03 % top-1. */
+#define DNNGOV_ACC_MAX		10000
+
+/* Model input ranges (the UAPI enforces the same). */
+#define DNNGOV_FREQ_KHZ_MAX	10000000U	/* 10 GHz */
+#define DNNGOV_TIME_US_MAX	60000000U	/* 60 s */
+
+/**
+ * struct dnngov_opp - one operating point of a frequency domain
+ * @freq_khz: frequency in kHz (cpufreq units; devfreq Hz / 1000)
+ * @power_busy_uw: power of one fully busy core (or the whole GPU) in uW
+ * @power_idle_uw: power of one idle core at this OPP in uW
+ */
+struct dnngov_opp {
+	u32 freq_khz;
+	u32 power_busy_uw;
+	u32 power_idle_uw;
+};
+
+/**
+ * struct dnngov_level - one subnet of a workload's library
+ * @accuracy: top-1 accuracy, hundredths of a percent
+ * @cycles: frequency-sensitive work per inference, in cycles
+ * @fixed_us: frequency-insensitive time per inference, in us
+ */
+struct dnngov_level {
+	u64 cycles;
+	u32 accuracy;
+	u32 fixed_us;
+};
+
+/**
+ * struct dnngov_workload - one DNN workload on a domain
+ * @id: caller's handle, copied into decisions
+ * @target_us: latency target per inference
+ * @accuracy_floor: minimum accuracy, hundredths of a percent (0 = none)
+ * @period_us: arrival period; 0 means back to back (period = latency)
+ * @n_levels: number of valid entries in @levels (1..MAX_LEVELS)
+ * @levels: the subnet library, any order
+ * @slowdown_fp: learned slowdown, Q16.16; dnngov_policy_workload_init()
+ *	sets 1.0
+ * @cur_level: level in force (index into @levels), for hysteresis
+ * @reports: number of reports folded into @slowdown_fp
+ */
+struct dnngov_workload {
+	u32 id;
+	u32 target_us;
+	u32 accuracy_floor;
+	u32 period_us;
+	u32 n_levels;
+	struct dnngov_level levels[DNNGOV_POLICY_MAX_LEVELS];
+	u32 slowdown_fp;
+	u32 cur_level;
+	u32 reports;
+};
+
+/**
+ * struct dnngov_domain - a frequency domain as the policy sees it
+ * @n_opps: number of valid entries in @opps (1..MAX_OPPS)
+ * @opps: OPP table sorted by ascending frequency
+ * @capacity: number of cores (1 for a GPU)
+ * @min_khz: lower limit in force (user min, PM QoS, thermal), kHz
+ * @max_khz: upper limit in force, kHz
+ * @floor_khz: non-DNN load floor from dnngov_policy_load_floor(), kHz
+ * @other_cycles_per_s: non-DNN work in cycles per second, for the energy
+ *	model (0 if unknown)
+ * @cur_opp: index of the OPP in force, for hysteresis
+ * @hysteresis_pct: a new choice must save more than this share of
+ *	energy to replace a still-feasible current one (e.g. 5)
+ */
+struct dnngov_domain {
+	u32 n_opps;
+	struct dnngov_opp opps[DNNGOV_POLICY_MAX_OPPS];
+	u32 capacity;
+	u32 min_khz;
+	u32 max_khz;
+	u32 floor_khz;
+	u64 other_cycles_per_s;
+	u32 cur_opp;
+	u32 hysteresis_pct;
+};
+
+/* Per-workload flags in struct dnngov_decision.wflags[]. */
+#define DNNGOV_WL_DEADLINE_MISS		(1U << 0)	/* predicted t > target */
+#define DNNGOV_WL_BELOW_FLOOR		(1U << 1)	/* accuracy < floor */
+
+/* Decision flags in struct dnngov_decision.flags. */
+#define DNNGOV_DECISION_INFEASIBLE	(1U << 0)	/* some target or floor missed */
+#define DNNGOV_DECISION_OVERLOAD	(1U << 1)	/* U > capacity */
+#define DNNGOV_DECISION_HELD		(1U << 2)	/* hysteresis kept the current choice */
+#define DNNGOV_DECISION_LIMITED		(1U << 3)	/* limits excluded a better OPP */
+
+/**
+ * struct dnngov_decision - the policy's output for one domain
+ * @opp: index of the chosen OPP
+ * @freq_khz: its frequency
+ * @power_uw: modelled domain power at the choice
+ * @flags: DNNGOV_DECISION_* bits
+ * @n_workloads: number of valid entries below (same order as the input)
+ * @level: recommended level per workload
+ * @latency_us: predicted latency per workload
+ * @wflags: DNNGOV_WL_* bits per workload
+ */
+struct dnngov_decision {
+	u32 opp;
+	u32 freq_khz;
+	u64 power_uw;
+	u32 flags;
+	u32 n_workloads;
+	u32 level[DNNGOV_POLICY_MAX_WORKLOADS];
+	u32 latency_us[DNNGOV_POLICY_MAX_WORKLOADS];
+	u32 wflags[DNNGOV_POLICY_MAX_WORKLOADS];
+};
+
+/**
+ * dnngov_policy_workload_init() - reset learned state of a workload
+ * @w: workload; its static fields are left alone
+ */
+void dnngov_policy_workload_init(struct dnngov_workload *w);
+
+/**
+ * dnngov_policy_latency_us() - modelled latency of a level at a frequency
+ * @w: workload (its slowdown is applied)
+ * @level: index into @w->levels
+ * @freq_khz: frequency, > 0
+ *
+ * Return: latency in us, saturated at U32_MAX.
+ */
+u32 dnngov_policy_latency_us(const struct dnngov_workload *w, u32 level,
+			     u32 freq_khz);
+
+/**
+ * dnngov_policy_power_uw() - modelled power of a domain at an OPP
+ * @d: domain
+ * @opp: index into @d->opps
+ * @util_milli: utilisation in thousandths of a core (0..capacity*1000)
+ *
+ * Return: power in uW.
+ */
+u64 dnngov_policy_power_uw(const struct dnngov_domain *d, u32 opp,
+			   u64 util_milli);
+
+/**
+ * dnngov_policy_decide() - choose the OPP and a level for every workload
+ * @d: domain (limits, floor and current OPP in force)
+ * @w: workloads on the domain (0..MAX_WORKLOADS); NULL entries not allowed
+ * @n: number of workloads
+ * @out: decision, fully written
+ *
+ * With no workload the choice is the lowest OPP within limits that is at or
+ * above the load floor. Cost is O(n_opps * sum of n_levels).
+ *
+ * Return: 0, or -22 (-EINVAL) for an empty OPP table, n > MAX_WORKLOADS or a
+ * workload with no level.
+ */
+int dnngov_policy_decide(const struct dnngov_domain *d,
+			 const struct dnngov_workload *const *w, u32 n,
+			 struct dnngov_decision *out);
+
+/**
+ * dnngov_policy_report() - fold a measurement into the slowdown factor
+ * @w: workload
+ * @level: level that ran
+ * @freq_khz: frequency it ran at (time-weighted mean if it changed)
+ * @measured_us: measured mean latency per inference
+ *
+ * Exponentially weighted, clamped to [1/4, 16]; a report that is out of
+ * model range (zero frequency or latency) is ignored.
+ */
+void dnngov_policy_report(struct dnngov_workload *w, u32 level, u32 freq_khz,
+			  u32 measured_us);
+
+/**
+ * dnngov_policy_load_floor() - frequency the non-DNN load needs
+ * @d: domain (OPP table and limits)
+ * @cur_khz: frequency over the sampling window
+ * @busy_us: busy time of the domain in the window (all cores summed)
+ * @dnn_busy_us: busy time the agents reported for DNN work in the window
+ * @window_us: window length
+ *
+ * schedutil-like: f = 1.25 * cur * (busy - dnn_busy) / (window * capacity),
+ * rounded up to an OPP. Return: the floor in kHz (0 if no other load).
+ */
+u32 dnngov_policy_load_floor(const struct dnngov_domain *d, u32 cur_khz,
+			     u64 busy_us, u64 dnn_busy_us, u64 window_us);
+
+#endif /* _DNNGOV_POLICY_H */

@@ -1,0 +1,56 @@
+#!/bin/sh
+# Install the Debian bookworm packages that dnngov's make targets need.
+# Idempotent: packages already present are skipped, so a second run is quick.
+#
+#   scripts/deps.sh [GROUP...]     groups: build unit vm torch bench compare all (default: all)
+#
+# Kernel headers: the ABI follows Debian's linux-headers-amd64 metapackage, so
+# the headers always match the linux-image the QEMU harness boots (see
+# scripts/vm/kernel-abi.sh).
+set -eu
+
+groups=${*:-all}
+want() { case " $groups " in *" all "*|*" $1 "*) return 0;; esac; return 1; }
+
+pkgs="build-essential pkg-config kmod"
+want build   && pkgs="$pkgs libopenblas-dev libcmocka-dev libnl-3-dev libnl-genl-3-dev libinih-dev libjson-c-dev"
+want unit    && pkgs="$pkgs libopenblas-dev libcmocka-dev libnl-3-dev libnl-genl-3-dev libinih-dev libjson-c-dev valgrind clang libclang-rt-14-dev"
+want vm      && pkgs="$pkgs qemu-system-x86 qemu-system-arm busybox-static cpio gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc"
+want torch   && pkgs="$pkgs python3-torch python3-numpy dataset-fashion-mnist"
+want bench   && pkgs="$pkgs python3-torch python3-numpy"
+# Node.js and npm run ONNX Runtime (npm onnxruntime-node) for the benchmark; a
+# machine that already has them (e.g. from NodeSource) keeps its own.
+want bench   && ! command -v npm >/dev/null 2>&1 && pkgs="$pkgs nodejs npm"
+want compare && pkgs="$pkgs gnuplot-nox"
+
+missing=""
+for p in $(printf '%s\n' $pkgs | sort -u); do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+
+# Kernel headers for the module build: 6.1 (the ABI of linux-headers-amd64) and 6.12.
+if want build || want vm; then
+	abi=$(sh "$(dirname "$0")/vm/kernel-abi.sh" 6.1 2>/dev/null || true)
+	abi12=$(sh "$(dirname "$0")/vm/kernel-abi.sh" 6.12 2>/dev/null || true)
+	for a in $abi $abi12; do
+		[ -d "/usr/src/linux-headers-$a-amd64" ] || missing="$missing linux-headers-$a-amd64"
+	done
+fi
+
+if [ -z "$missing" ]; then
+	echo "deps: all packages present ($groups)"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: run as root: sudo $0 $groups   (or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "deps: installing:$missing"
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done"
