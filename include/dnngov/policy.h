@@ -6,7 +6,7 @@
  * in dnngov.ko (module/policy.c), in libdnngov (sysfs and sim backends) and in
  * the unit tests, so what userspace predicts is what the kernel does.
  *
- * Model (Documentation/policy.rst has the derivation):
+ * Model (Documentation/policy.md has the derivation):
  *   latency of workload w at level j and frequency f (kHz):
  *     t = s_w * (c_j * 1000 / f + m_j)            [us]
  *   with c_j the frequency-sensitive cycles, m_j the frequency-insensitive
@@ -34,6 +34,9 @@ typedef uint64_t u64;
 typedef int32_t s32;
 typedef int64_t s64;
 #endif
+
+/* Error return of dnngov_policy_decide() (EINVAL; no errno.h here). */
+#define DNNGOV_POLICY_EINVAL		22
 
 /* Compile-time ceilings; the module's parameters may set lower limits. */
 #define DNNGOV_POLICY_MAX_OPPS		64
@@ -78,15 +81,17 @@ struct dnngov_level {
 /**
  * struct dnngov_workload - one DNN workload on a domain
  * @id: caller's handle, copied into decisions
- * @target_us: latency target per inference
+ * @target_us: latency target per inference (0 = no latency target)
  * @accuracy_floor: minimum accuracy, hundredths of a percent (0 = none)
  * @period_us: arrival period; 0 means back to back (period = latency)
  * @n_levels: number of valid entries in @levels (1..MAX_LEVELS)
  * @levels: the subnet library, any order
  * @slowdown_fp: learned slowdown, Q16.16; dnngov_policy_workload_init()
- *	sets 1.0
+ *	sets 1.0; the model clamps it to [1/4, 16] and reads 0 as 1.0
  * @cur_level: level in force (index into @levels), for hysteresis
  * @reports: number of reports folded into @slowdown_fp
+ * @outlier_run: consecutive reports rejected as outliers, positive when
+ *	they were slower than the model, negative when faster
  */
 struct dnngov_workload {
 	u32 id;
@@ -98,6 +103,7 @@ struct dnngov_workload {
 	u32 slowdown_fp;
 	u32 cur_level;
 	u32 reports;
+	s32 outlier_run;
 };
 
 /**
@@ -106,7 +112,7 @@ struct dnngov_workload {
  * @opps: OPP table sorted by ascending frequency
  * @capacity: number of cores (1 for a GPU)
  * @min_khz: lower limit in force (user min, PM QoS, thermal), kHz
- * @max_khz: upper limit in force, kHz
+ * @max_khz: upper limit in force, kHz (0 = no upper limit)
  * @floor_khz: non-DNN load floor from dnngov_policy_load_floor(), kHz
  * @other_cycles_per_s: non-DNN work in cycles per second, for the energy
  *	model (0 if unknown)
@@ -196,8 +202,15 @@ u64 dnngov_policy_power_uw(const struct dnngov_domain *d, u32 opp,
  * With no workload the choice is the lowest OPP within limits that is at or
  * above the load floor. Cost is O(n_opps * sum of n_levels).
  *
+ * The caller applies the decision and then stores it as the state in force
+ * (@d->cur_opp = @out->opp, @w[i]->cur_level = @out->level[i]) so that the
+ * next call's hysteresis sees it.
+ *
  * Return: 0, or -22 (-EINVAL) for an empty OPP table, n > MAX_WORKLOADS or a
- * workload with no level.
+ * workload with no level; also for a NULL pointer, more than MAX_OPPS or
+ * MAX_LEVELS entries, a zero capacity, or an OPP table that is not strictly
+ * ascending within (0, DNNGOV_FREQ_KHZ_MAX]. On error @out (if not NULL) is
+ * zeroed.
  */
 int dnngov_policy_decide(const struct dnngov_domain *d,
 			 const struct dnngov_workload *const *w, u32 n,
