@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * dnngov policy core: the joint choice of OPP and subnet level per domain.
+ *
+ * Pure integer C, no kernel or libc dependency: the module, libdnngov and
+ * the unit tests link this same file. Documentation/policy.md gives the
+ * model, its rounding rules and the proof that the search below is exact.
+ */
+#include <dnngov/policy.h>
+
+#define POL_U32_MAX	((u32)~0U)
+#define POL_U64_MAX	((u64)~0ULL)
+
+/* Utilisation unit: one millionth of a core ("ppm"). */
+#define POL_PPM		1000000U
+
+/*
+ * Unscaled latency is kept in ns below 2^44 - 1: at the least slowdown (1/4)
+ * that is already more than U32_MAX us, and 2^44 times the largest slowdown
+ * (2^20 in Q16.16) still fits in 64 bits.
+ */
+#define POL_BASE_NS_MAX	((1ULL << 44) - 1)
+#define POL_SLOW_MIN	(DNNGOV_FP_ONE / 4)
+#define POL_SLOW_MAX	(DNNGOV_FP_ONE * 16)
+/* ns per us times Q16.16 one: latency_us = base_ns * s / POL_NS_FP */
+#define POL_NS_FP	(1000U * DNNGOV_FP_ONE)
+
+/* Slowdown learning: EWMA weight 1/8 after a warm-up mean of 8 reports. */
+#define POL_EWMA_N	8U
+/* A report off by more than 2x is an outlier; 3 in a row are a step change. */
+#define POL_OUTLIER_RUN	3
+
+/*
+ * pol_div_rem() - the only division in this file: u64 by u32, as the
+ * kernel's div_u64_rem(). A 32-bit port replaces its body with do_div().
+ */
+static inline u64 pol_div_rem(u64 n, u32 d, u32 *rem)
+{
+	*rem = (u32)(n % d);
+	return n / d;
+}
+
+static inline u64 pol_div(u64 n, u32 d)
+{
+	u32 rem;
+
+	return pol_div_rem(n, d, &rem);
+}
+
+static inline u64 pol_sat_add(u64 a, u64 b)
+{
+	return a + b < a ? POL_U64_MAX : a + b;
+}
+
+static inline u64 pol_sat_mul(u64 a, u64 b)
+{
+	u64 r;
+
+	return __builtin_mul_overflow(a, b, &r) ? POL_U64_MAX : r;
+}
+
+/* ceil(a * m / d), saturated at @limit. */
+static u64 pol_mul_div_ceil(u64 a, u32 m, u32 d, u64 limit)
+{
+	u32 r;
+	u64 q = pol_div_rem(a, d, &r);
+	u64 hi = pol_sat_mul(q, m);
+	/* r < d, so r * m + d - 1 <= (d - 1) * (m + 1) < 2^64 */
+	u64 lo = pol_div((u64)r * m + d - 1, d);
+	u64 v = pol_sat_add(hi, lo);
+
+	return v > limit ? limit : v;
+}
+
+/* Slowdown in force: 0 (never initialised) reads as 1.0, else clamped. */
+static u32 pol_slowdown(const struct dnngov_workload *w)
+{
+	u32 s = w->slowdown_fp;
+
+	if (!s)
+		return DNNGOV_FP_ONE;
+	if (s < POL_SLOW_MIN)
+		return POL_SLOW_MIN;
+	if (s > POL_SLOW_MAX)
+		return POL_SLOW_MAX;
+	return s;
+}
+
+/* Latency at slowdown 1.0 in ns: ceil(c * 10^6 / f) + m * 1000, capped. */
+static u64 pol_base_ns(const struct dnngov_level *l, u32 freq_khz)
+{
+	u64 ns = pol_mul_div_ceil(l->cycles, 1000000U, freq_khz,
+				  POL_BASE_NS_MAX);
+
+	/* both terms are below 2^45, so the sum cannot wrap */
+	ns += (u64)l->fixed_us * 1000U;
+	return ns > POL_BASE_NS_MAX ? POL_BASE_NS_MAX : ns;
+}
+
+/* Latency in us: ceil(base_ns * s / (1000 * 2^16)), saturated at U32_MAX. */
+static u32 pol_latency(const struct dnngov_level *l, u32 s, u32 freq_khz)
+{
+	u64 base = pol_base_ns(l, freq_khz);
+	u64 t;
+
+	if (base >= POL_BASE_NS_MAX)
+		return POL_U32_MAX;
+	t = pol_mul_div_ceil(base, s, POL_NS_FP, POL_U32_MAX);
+	return (u32)t;
+}
+
+/* Busy share of one workload in ppm of a core: t / period, or 1 back to back. */
+static u64 pol_util_ppm(const struct dnngov_workload *w, u32 lat_us)
+{
+	if (!w->period_us)
+		return POL_PPM;
+	return pol_mul_div_ceil(lat_us, POL_PPM, w->period_us, POL_U64_MAX);
+}
+
+/* Busy share of the non-DNN load at f: ceil(cycles/s * 1000 / f) ppm. */
+static u64 pol_other_ppm(const struct dnngov_domain *d, u32 freq_khz)
+{
+	return pol_mul_div_ceil(d->other_cycles_per_s, 1000U, freq_khz,
+				POL_U64_MAX);
+}
+
+/*
+ * Power at a utilisation in ppm: idle * capacity + (busy - idle) * U with U
+ * capped at capacity, rounded down. busy < idle reads as busy == idle.
+ */
+static u64 pol_power(const struct dnngov_domain *d, u32 opp, u64 util_ppm)
+{
+	const struct dnngov_opp *o = &d->opps[opp];
+	u64 cap_ppm = (u64)d->capacity * POL_PPM;
+	u64 dyn = o->power_busy_uw > o->power_idle_uw ?
+		  o->power_busy_uw - o->power_idle_uw : 0;
+	u64 whole;
+	u32 part;
+
+	if (util_ppm > cap_ppm)
+		util_ppm = cap_ppm;
+	whole = pol_div_rem(util_ppm, POL_PPM, &part);
+	/* each product is below 2^64: dyn < 2^32, whole <= capacity < 2^32 */
+	return (u64)o->power_idle_uw * d->capacity + dyn * whole +
+	       pol_div(dyn * part, POL_PPM);
+}
+
+/*
+ * struct pol_cost - the lexicographic objective of one choice, compared
+ * field by field in this order (Documentation/policy.md, "Objective").
+ */
+struct pol_cost {
+	u32 misses;	/* workloads with latency > target */
+	u64 late_us;	/* sum of (latency - target) over those */
+	u32 below;	/* workloads with accuracy < floor */
+	u64 deficit;	/* sum of (floor - accuracy) over those */
+	u64 over_ppm;	/* U - capacity when positive */
+	u64 power_uw;	/* modelled domain power */
+};
+
+static int pol_cost_cmp(const struct pol_cost *a, const struct pol_cost *b)
+{
+	if (a->misses != b->misses)
+		return a->misses < b->misses ? -1 : 1;
+	if (a->late_us != b->late_us)
+		return a->late_us < b->late_us ? -1 : 1;
+	if (a->below != b->below)
+		return a->below < b->below ? -1 : 1;
+	if (a->deficit != b->deficit)
+		return a->deficit < b->deficit ? -1 : 1;
+	if (a->over_ppm != b->over_ppm)
+		return a->over_ppm < b->over_ppm ? -1 : 1;
+	if (a->power_uw != b->power_uw)
+		return a->power_uw < b->power_uw ? -1 : 1;
+	return 0;
+}
+
+static bool pol_cost_feasible(const struct pol_cost *c)
+{
+	return !c->misses && !c->below && !c->over_ppm;
+}
+
+/* One workload's level at one OPP, with what the objective needs of it. */
+struct pol_pick {
+	u32 level;
+	u32 lat_us;
+	u32 late_us;
+	u32 deficit;
+};
+
+static void pol_pick_level(const struct dnngov_workload *w, u32 j, u32 s,
+			   u32 freq_khz, struct pol_pick *p)
+{
+	const struct dnngov_level *l = &w->levels[j];
+
+	p->level = j;
+	p->lat_us = pol_latency(l, s, freq_khz);
+	p->late_us = w->target_us && p->lat_us > w->target_us ?
+		     p->lat_us - w->target_us : 0;
+	p->deficit = l->accuracy < w->accuracy_floor ?
+		     w->accuracy_floor - l->accuracy : 0;
+}
+
+/*
+ * Is @a better than @b for one workload at one OPP? Key: lateness, accuracy
+ * deficit, busy share (latency when periodic; constant back to back), then
+ * higher accuracy; the first index wins remaining ties.
+ */
+static bool pol_pick_better(const struct dnngov_workload *w,
+			    const struct pol_pick *a, const struct pol_pick *b)
+{
+	u32 acc_a, acc_b;
+
+	if (a->late_us != b->late_us)
+		return a->late_us < b->late_us;
+	if (a->deficit != b->deficit)
+		return a->deficit < b->deficit;
+	if (w->period_us && a->lat_us != b->lat_us)
+		return a->lat_us < b->lat_us;
+	acc_a = w->levels[a->level].accuracy;
+	acc_b = w->levels[b->level].accuracy;
+	if (acc_a != acc_b)
+		return acc_a > acc_b;
+	return a->lat_us < b->lat_us;
+}
+
+/*
+ * pol_eval() - cost of an OPP with every workload at its best level there
+ * (@fixed false), or at its level in force (@fixed true). Writes the
+ * per-workload part of @out when it is not NULL.
+ */
+static void pol_eval(const struct dnngov_domain *d,
+		     const struct dnngov_workload *const *w, u32 n, u32 opp,
+		     bool fixed, struct pol_cost *c, struct dnngov_decision *out)
+{
+	u32 f = d->opps[opp].freq_khz;
+	u64 util = pol_other_ppm(d, f);
+	u64 cap_ppm = (u64)d->capacity * POL_PPM;
+	u32 i, j;
+
+	c->misses = 0;
+	c->late_us = 0;
+	c->below = 0;
+	c->deficit = 0;
+	for (i = 0; i < n; i++) {
+		const struct dnngov_workload *wl = w[i];
+		u32 s = pol_slowdown(wl);
+		struct pol_pick best, cand;
+
+		pol_pick_level(wl, fixed ? wl->cur_level : 0, s, f, &best);
+		for (j = 1; !fixed && j < wl->n_levels; j++) {
+			pol_pick_level(wl, j, s, f, &cand);
+			if (pol_pick_better(wl, &cand, &best))
+				best = cand;
+		}
+		c->misses += best.late_us ? 1 : 0;
+		c->late_us += best.late_us;
+		c->below += best.deficit ? 1 : 0;
+		c->deficit += best.deficit;
+		util = pol_sat_add(util, pol_util_ppm(wl, best.lat_us));
+		if (out) {
+			out->level[i] = best.level;
+			out->latency_us[i] = best.lat_us;
+			out->wflags[i] =
+				(best.late_us ? DNNGOV_WL_DEADLINE_MISS : 0) |
+				(best.deficit ? DNNGOV_WL_BELOW_FLOOR : 0);
+		}
+	}
+	c->over_ppm = util > cap_ppm ? util - cap_ppm : 0;
+	c->power_uw = pol_power(d, opp, util);
+}
+
+/* pol_eval() without the per-workload output (no NULL without stddef.h) */
+#define POL_NO_OUT	((struct dnngov_decision *)0)
+
+static bool pol_domain_valid(const struct dnngov_domain *d)
+{
+	u32 i;
+
+	if (!d->n_opps || d->n_opps > DNNGOV_POLICY_MAX_OPPS || !d->capacity)
+		return false;
+	for (i = 0; i < d->n_opps; i++) {
+		u32 f = d->opps[i].freq_khz;
+
+		if (!f || f > DNNGOV_FREQ_KHZ_MAX)
+			return false;
+		if (i && f <= d->opps[i - 1].freq_khz)
+			return false;
+	}
+	return true;
+}
+
+static bool pol_workloads_valid(const struct dnngov_workload *const *w,
+				u32 n)
+{
+	u32 i;
+
+	if (n > DNNGOV_POLICY_MAX_WORKLOADS || (n && !w))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!w[i] || !w[i]->n_levels ||
+		    w[i]->n_levels > DNNGOV_POLICY_MAX_LEVELS)
+			return false;
+	return true;
+}
+
+static void pol_clear(struct dnngov_decision *out)
+{
+	u32 i;
+
+	out->opp = 0;
+	out->freq_khz = 0;
+	out->power_uw = 0;
+	out->flags = 0;
+	out->n_workloads = 0;
+	for (i = 0; i < DNNGOV_POLICY_MAX_WORKLOADS; i++) {
+		out->level[i] = 0;
+		out->latency_us[i] = 0;
+		out->wflags[i] = 0;
+	}
+}
+
+/*
+ * Allowed OPP indices [*lo, *hi]: frequency within [max(min, floor), max].
+ * The upper limit wins over the lower one and the floor; when no OPP lies in
+ * the range, the highest OPP at or below max (else the lowest OPP) is the
+ * only one allowed.
+ */
+static void pol_allowed(const struct dnngov_domain *d, u32 *lo, u32 *hi)
+{
+	u32 fmax = d->max_khz ? d->max_khz : POL_U32_MAX;
+	u32 fmin = d->min_khz > d->floor_khz ? d->min_khz : d->floor_khz;
+	u32 a, b;
+
+	if (fmin > fmax)
+		fmin = fmax;
+	for (a = 0; a < d->n_opps && d->opps[a].freq_khz < fmin; a++)
+		;
+	for (b = d->n_opps; b > 0 && d->opps[b - 1].freq_khz > fmax; b--)
+		;
+	/* OPPs [a, b) are allowed */
+	if (a >= b) {
+		a = b ? b - 1 : 0;
+		b = a + 1;
+	}
+	*lo = a;
+	*hi = b - 1;
+}
+
+/* Is the state in force (OPP and every level) a valid, allowed choice? */
+static bool pol_current_valid(const struct dnngov_domain *d,
+			      const struct dnngov_workload *const *w, u32 n,
+			      u32 lo, u32 hi)
+{
+	u32 i;
+
+	if (d->cur_opp < lo || d->cur_opp > hi)
+		return false;
+	for (i = 0; i < n; i++)
+		if (w[i]->cur_level >= w[i]->n_levels)
+			return false;
+	return true;
+}
+
+/* Keep the current choice: it is feasible and the new one saves too little. */
+static bool pol_hold(const struct dnngov_domain *d, const struct pol_cost *cur,
+		     const struct pol_cost *best)
+{
+	u64 saving;
+
+	if (!pol_cost_feasible(cur) || !pol_cost_feasible(best))
+		return false;
+	if (best->power_uw >= cur->power_uw)
+		return true;
+	saving = cur->power_uw - best->power_uw;
+	return pol_sat_mul(saving, 100) <=
+	       pol_sat_mul(cur->power_uw, d->hysteresis_pct);
+}
+
+int dnngov_policy_decide(const struct dnngov_domain *d,
+			 const struct dnngov_workload *const *w, u32 n,
+			 struct dnngov_decision *out)
+{
+	struct pol_cost best, cost, excl;
+	u32 lo, hi, opp, best_opp;
+	bool limited = false;
+
+	if (!out)
+		return -DNNGOV_POLICY_EINVAL;
+	pol_clear(out);
+	if (!d || !pol_domain_valid(d) || !pol_workloads_valid(w, n))
+		return -DNNGOV_POLICY_EINVAL;
+
+	pol_allowed(d, &lo, &hi);
+	best_opp = lo;
+	pol_eval(d, w, n, lo, false, &best, POL_NO_OUT);
+	/* no workload: the floor policy, the lowest allowed OPP */
+	for (opp = lo + 1; n && opp <= hi; opp++) {
+		pol_eval(d, w, n, opp, false, &cost, POL_NO_OUT);
+		if (pol_cost_cmp(&cost, &best) < 0) {
+			best = cost;
+			best_opp = opp;
+		}
+	}
+	/*
+	 * LIMITED: an OPP that only min/max exclude (not the floor) would do
+	 * better; with no workload, the floor alone would pick another OPP.
+	 */
+	for (opp = 0; opp < d->n_opps && !limited; opp++) {
+		if (d->opps[opp].freq_khz < d->floor_khz &&
+		    opp + 1 < d->n_opps)
+			continue;
+		if (!n) {
+			limited = opp != best_opp;
+			break;
+		}
+		if (opp >= lo && opp <= hi)
+			continue;
+		pol_eval(d, w, n, opp, false, &excl, POL_NO_OUT);
+		limited = pol_cost_cmp(&excl, &best) < 0;
+	}
+
+	if (n && pol_current_valid(d, w, n, lo, hi)) {
+		pol_eval(d, w, n, d->cur_opp, true, &cost, POL_NO_OUT);
+		if (pol_hold(d, &cost, &best)) {
+			best = cost;
+			best_opp = d->cur_opp;
+			out->flags |= DNNGOV_DECISION_HELD;
+		}
+	}
+	pol_eval(d, w, n, best_opp, !!(out->flags & DNNGOV_DECISION_HELD),
+		 &cost, out);
+
+	out->opp = best_opp;
+	out->freq_khz = d->opps[best_opp].freq_khz;
+	out->power_uw = cost.power_uw;
+	out->n_workloads = n;
+	if (!pol_cost_feasible(&cost))
+		out->flags |= DNNGOV_DECISION_INFEASIBLE;
+	if (cost.over_ppm)
+		out->flags |= DNNGOV_DECISION_OVERLOAD;
+	if (limited)
+		out->flags |= DNNGOV_DECISION_LIMITED;
+	return 0;
+}
+
+void dnngov_policy_workload_init(struct dnngov_workload *w)
+{
+	if (!w)
+		return;
+	w->slowdown_fp = DNNGOV_FP_ONE;
+	w->cur_level = 0;
+	w->reports = 0;
+	w->outlier_run = 0;
+}
+
+u32 dnngov_policy_latency_us(const struct dnngov_workload *w, u32 level,
+			     u32 freq_khz)
+{
+	if (!w || level >= w->n_levels || level >= DNNGOV_POLICY_MAX_LEVELS ||
+	    !freq_khz)
+		return POL_U32_MAX;
+	return pol_latency(&w->levels[level], pol_slowdown(w), freq_khz);
+}
+
+u64 dnngov_policy_power_uw(const struct dnngov_domain *d, u32 opp,
+			   u64 util_milli)
+{
+	if (!d || opp >= d->n_opps || opp >= DNNGOV_POLICY_MAX_OPPS)
+		return 0;
+	return pol_power(d, opp, pol_sat_mul(util_milli, 1000));
+}
+
+/* Ratio measured / model in Q16.16: measured * 2^16 * 1000 / base_ns. */
+static u32 pol_ratio_fp(u32 measured_us, u64 base_ns)
+{
+	u64 num = (u64)measured_us * POL_NS_FP;	/* < 2^58 */
+	u64 r;
+
+	/* scale the divisor into 32 bits; it stays >= 2^31, error < 2^-30 */
+	while (base_ns > POL_U32_MAX) {
+		base_ns >>= 1;
+		num >>= 1;
+	}
+	r = pol_div(num + base_ns / 2, (u32)base_ns);
+	if (r < POL_SLOW_MIN)
+		return POL_SLOW_MIN;
+	return r > POL_SLOW_MAX ? POL_SLOW_MAX : (u32)r;
+}
+
+void dnngov_policy_report(struct dnngov_workload *w, u32 level, u32 freq_khz,
+			  u32 measured_us)
+{
+	u64 base;
+	u32 r, s, k;
+	s32 dir;
+
+	if (!w || level >= w->n_levels || level >= DNNGOV_POLICY_MAX_LEVELS ||
+	    !freq_khz || freq_khz > DNNGOV_FREQ_KHZ_MAX || !measured_us ||
+	    measured_us > DNNGOV_TIME_US_MAX)
+		return;
+	base = pol_base_ns(&w->levels[level], freq_khz);
+	if (!base || base >= POL_BASE_NS_MAX)
+		return;
+	r = pol_ratio_fp(measured_us, base);
+	s = pol_slowdown(w);
+
+	if (!w->reports) {
+		s = r;
+		w->outlier_run = 0;
+	} else if (r / 2 > s || r < s / 2) {
+		/* off by more than 2x: ignore it unless it persists */
+		dir = r > s ? 1 : -1;
+		/* a run in the other direction (or a corrupt count) restarts */
+		if (dir > 0 ? w->outlier_run < 0 : w->outlier_run > 0)
+			w->outlier_run = 0;
+		if (w->outlier_run >= POL_OUTLIER_RUN ||
+		    w->outlier_run <= -POL_OUTLIER_RUN)
+			w->outlier_run = 0;
+		w->outlier_run += dir;
+		if (w->outlier_run < POL_OUTLIER_RUN &&
+		    w->outlier_run > -POL_OUTLIER_RUN)
+			return;
+		/* a step change: restart the average from this report */
+		s = r;
+		w->reports = 0;
+		w->outlier_run = 0;
+	} else {
+		k = w->reports < POL_EWMA_N - 1 ? w->reports + 1 : POL_EWMA_N;
+		s = (u32)pol_div((u64)s * (k - 1) + r + k / 2, k);
+		w->outlier_run = 0;
+	}
+	w->slowdown_fp = s;
+	if (w->reports < POL_U32_MAX)
+		w->reports++;
+}
+
+u32 dnngov_policy_load_floor(const struct dnngov_domain *d, u32 cur_khz,
+			     u64 busy_us, u64 dnn_busy_us, u64 window_us)
+{
+	u64 other, denom, util, f;
+	u32 fmax, i;
+
+	if (!d || !d->n_opps || d->n_opps > DNNGOV_POLICY_MAX_OPPS ||
+	    !cur_khz || !window_us || busy_us <= dnn_busy_us)
+		return 0;
+	other = busy_us - dnn_busy_us;
+	denom = pol_sat_mul(window_us, d->capacity ? d->capacity : 1);
+	if (other > denom)
+		other = denom;
+	while (denom > POL_U32_MAX) {
+		denom >>= 1;
+		other >>= 1;
+	}
+	/* utilisation of the non-DNN work in ppm, then 1.25x headroom */
+	util = pol_mul_div_ceil(other, POL_PPM, (u32)denom, POL_PPM);
+	f = pol_div((u64)cur_khz * util * 5 + 4 * POL_PPM - 1, 4 * POL_PPM);
+	if (!f)
+		return 0;
+	for (i = 0; i < d->n_opps - 1 && d->opps[i].freq_khz < f; i++)
+		;
+	/* round up to an OPP, but never above the upper limit */
+	fmax = d->max_khz ? d->max_khz : POL_U32_MAX;
+	while (i > 0 && d->opps[i].freq_khz > fmax)
+		i--;
+	return d->opps[i].freq_khz;
+}
