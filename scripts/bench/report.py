@@ -1,0 +1,133 @@
+"""Tables of `make bench`: Markdown and CSV from the pooled measurements."""
+
+import json
+import os
+import platform
+import statistics
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ENGINES = (("ours", "dnngov"), ("ort", "ONNX Runtime"), ("torch", "PyTorch eager"))
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    ort = "?"
+    try:
+        with open(os.path.join(HERE, "node_modules", "onnxruntime-node", "package.json")) as f:
+            ort = json.load(f)["version"]
+    except (OSError, ValueError, KeyError):
+        pass
+    try:
+        import torch
+        tv = torch.__version__
+    except ImportError:
+        tv = "?"
+    return {"cpu": cpu, "cpus": os.cpu_count(), "kernel": platform.release(),
+            "loadavg": os.getloadavg()[0], "onnxruntime_node": ort, "torch": tv}
+
+
+def summarise(samples):
+    out = []
+    for (eng, t, level), ms in sorted(samples.items()):
+        out.append({"engine": eng, "threads": t, "level": level, "n": len(ms),
+                    "min_ms": min(ms), "median_ms": statistics.median(ms)})
+    return out
+
+
+def _ratio(x, y):
+    return "%.2fx" % (x / y) if x and y else "–"
+
+
+def _cell(r):
+    return "%.2f / %.2f" % (r["min_ms"], r["median_ms"]) if r else "–"
+
+
+def _latency_tables(m, threads, md, csv):
+    lat = {(r["engine"], r["threads"], r["level"]): r for r in m["latency"]}
+    ents = m["manifest"]["levels"]
+    for t in threads:
+        md.append("")
+        md.append("**%s, %d thread%s** — ms, min / median; speed-up = peer min ÷ dnngov min"
+                  % (m["tag"], t, "" if t == 1 else "s"))
+        md.append("")
+        md.append("| level | r | MMAC | dnngov | ONNX Runtime | PyTorch eager "
+                  "| vs ORT | vs PyTorch |")
+        md.append("|---|---|---|---|---|---|---|---|")
+        for e in ents:
+            ours, ort, pt = (lat.get((k, t, e["name"])) for k, _ in ENGINES)
+            md.append("| %s | %d | %.0f | %s | %s | %s | %s | %s |" % (
+                e["name"], e["r"], e["macs"] / 1e6, _cell(ours), _cell(ort), _cell(pt),
+                _ratio(ort and ort["min_ms"], ours and ours["min_ms"]),
+                _ratio(pt and pt["min_ms"], ours and ours["min_ms"])))
+            for k, _ in ENGINES:
+                r = lat.get((k, t, e["name"]))
+                if r:
+                    csv.append("%s,%s,%d,%d,%s,%d,%.4f,%.4f" % (
+                        m["tag"], e["name"], e["r"], t, k, r["n"], r["min_ms"], r["median_ms"]))
+
+
+def _parity_table(m, md):
+    md.append("")
+    md.append("**%s, output agreement** — max |y − y_ref| ÷ max |y_ref| against the PyTorch "
+              "static-subnet reference on the same input (tolerance 1e-3)" % m["tag"])
+    md.append("")
+    md.append("| level | dnngov | ONNX Runtime | PyTorch eager |")
+    md.append("|---|---|---|---|")
+    for row in m["parity"]:
+        md.append("| %s | %s |" % (row["level"], " | ".join(
+            "%.1e" % row[k] if row.get(k) is not None else "–" for k, _ in ENGINES)))
+
+
+def _switch_memory(m, md):
+    if "switch" not in m:
+        return
+    sw, mo, mr = m["switch"], m["memory_ours"], m["memory_ort"]
+    largest = max(e["weight_bytes"] for e in m["manifest"]["levels"])
+    mib = 1 << 20
+    md.append("")
+    md.append("**%s, level switch and memory**" % m["tag"])
+    md.append("")
+    md.append("| figure | value |")
+    md.append("|---|---|")
+    md.append("| `dnngov_engine_set_level` (%d batches × %d calls, %d levels) | "
+              "min %.1f ns, median %.1f ns per call |"
+              % (sw["batches"], sw["calls"], sw["levels"], sw["min_ns"], sw["median_ns"]))
+    md.append("| largest level's weights (static subnet, float32) | %.1f MiB |" % (largest / mib))
+    md.append("| model file (whole supernet + library) | %.1f MiB |"
+              % (m["manifest"]["model_bytes"] / mib))
+    md.append("| dnngov: RSS growth, one engine, every level run once | %.1f MiB "
+              "(%.2fx the largest level; anon %.1f MiB, file %.1f MiB at the end) |"
+              % (mo["rss_growth"] / mib, mo["rss_growth"] / largest,
+                 mo["rss_anon"] / mib, mo["rss_file"] / mib))
+    md.append("| ONNX Runtime: RSS growth, %d sessions (one per level), each run once | "
+              "%.1f MiB (%.2fx the largest level) |"
+              % (mr["sessions"], mr["rss_growth"] / mib, mr["rss_growth"] / largest))
+    md.append("| memory, dnngov ÷ ONNX Runtime | %.2f |" % (mo["rss_growth"] / mr["rss_growth"]))
+
+
+def render(results):
+    mc = results["machine"]
+    md = ["## dnngov engine benchmark", "",
+          "Machine: %s, %d CPUs, Linux %s, load average %.2f at start. ONNX Runtime %s "
+          "(npm onnxruntime-node, CPU EP, graph optimisation all, sequential), PyTorch %s "
+          "(eager, no_grad, eval). %d round(s) interleaved; per round %d timed runs "
+          "(PyTorch %d) after %d warm-up; batch 1."
+          % (mc["cpu"], mc["cpus"], mc["kernel"], mc["loadavg"], mc["onnxruntime_node"],
+             mc["torch"], results["rounds"], results["runs"], results["torch_runs"],
+             results["warmup"])]
+    csv = ["model,level,r,threads,engine,n,min_ms,median_ms"]
+    for m in results["models"]:
+        md.append("")
+        md.append("### %s (`%s`)" % (m["tag"], os.path.basename(m["model"])))
+        _latency_tables(m, results["threads"], md, csv)
+        _parity_table(m, md)
+        _switch_memory(m, md)
+    return "\n".join(md) + "\n", "\n".join(csv) + "\n"
