@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dnngov agent: the sysfs backend. No module: the stock "userspace"
+ * governors (cpufreq scaling_setspeed, devfreq userspace/set_freq) are
+ * driven by the same policy core as dnngov.ko (module/policy.c, compiled
+ * into libdnngov). The sysfs root is configurable so that tests run it on a
+ * fake tree.
+ *
+ * A domain is taken over (governor switched to "userspace") when its first
+ * workload arrives and given back (previous governor restored) when its last
+ * one goes or the backend closes.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+
+#define CPUFREQ_DIR	"sys/devices/system/cpu/cpufreq"
+#define DEVFREQ_DIR	"sys/class/devfreq"
+#define HYSTERESIS_PCT	5
+
+struct sdom {
+	char name[DNNGOV_DOMAIN_NAME_MAX];
+	char dir[PATH_MAX];
+	bool devfreq;		/* frequencies in Hz, userspace/set_freq */
+	bool owned;		/* we switched it to userspace */
+	char saved_gov[64];
+	struct dnngov_domain pd;	/* policy view */
+	u32 n_wl;
+	struct dnngov_workload *wl[DNNGOV_POLICY_MAX_WORKLOADS];
+	struct dnngov_decision dec;
+	u64 seq;
+	bool dirty;
+	u32 last_set_khz;
+};
+
+struct swl {
+	u32 id;			/* 0 = free */
+	int dom;
+	struct dnngov_workload pw;
+};
+
+struct sysfs_priv {
+	char root[PATH_MAX / 2];
+	u32 n_dom;
+	struct sdom dom[DNNGOV_PLATFORM_MAX_DOMAINS];
+	struct swl wl[DNNGOV_POLICY_MAX_WORKLOADS];
+	u32 next_id;
+};
+
+static int read_str(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX + 64];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int read_u64(const char *dir, const char *file, u64 *v)
+{
+	char buf[64], *end;
+	int err = read_str(dir, file, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	errno = 0;
+	*v = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return -EINVAL;
+	return 0;
+}
+
+static int write_str(struct dnngov_platform *p, const char *dir,
+		     const char *file, const char *val)
+{
+	char path[PATH_MAX + 64];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "we");
+	if (!f)
+		return dnngov_platform_errf(p, -errno, "cannot open %s: %s",
+					    path, strerror(errno));
+	if (fputs(val, f) < 0)
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (err)
+		return dnngov_platform_errf(p, err, "writing '%s' to %s: %s",
+					    val, path, strerror(-err));
+	return 0;
+}
+
+/* Frequency files in the domain's unit, returned in kHz. */
+static int read_khz(const struct sdom *d, const char *file, u32 *khz)
+{
+	u64 v;
+	int err = read_u64(d->dir, file, &v);
+
+	if (err)
+		return err;
+	if (d->devfreq)
+		v /= 1000;
+	*khz = v > DNNGOV_FREQ_KHZ_MAX ? DNNGOV_FREQ_KHZ_MAX : (u32)v;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Parse a "related_cpus"-style list ("0 1 2" or "0-3,6") into a mask. */
+static u64 parse_cpus(const char *s)
+{
+	u64 mask = 0;
+
+	while (*s) {
+		char *end;
+		unsigned long a, b;
+
+		if (!isdigit((unsigned char)*s)) {
+			s++;
+			continue;
+		}
+		a = strtoul(s, &end, 10);
+		b = a;
+		if (*end == '-')
+			b = strtoul(end + 1, &end, 10);
+		for (; a <= b && a < 64; a++)
+			mask |= 1ULL << a;
+		s = end;
+	}
+	return mask;
+}
+
+/*
+ * Power proxy for the policy when the board gives no power model:
+ * P = C * V^2 * f with V rising linearly from 0.6 V at the lowest OPP to
+ * 1.0 V at the highest (the shape of DVFS tables), C = 100 uW/MHz/V^2, and
+ * idle power a tenth of busy power at the same OPP (leakage).
+ */
+static void proxy_power(struct dnngov_domain *pd)
+{
+	u32 i, lo = pd->opps[0].freq_khz, hi = pd->opps[pd->n_opps - 1].freq_khz;
+
+	for (i = 0; i < pd->n_opps; i++) {
+		double f = pd->opps[i].freq_khz;
+		double v = hi > lo ? 0.6 + 0.4 * (f - lo) / (hi - lo) : 1.0;
+		double busy = 100.0 * v * v * f / 1000.0;
+
+		pd->opps[i].power_busy_uw = (u32)busy + 1;
+		pd->opps[i].power_idle_uw = (u32)(busy / 10) + 1;
+	}
+}
+
+/* Read OPPs and limits of a domain into d->pd. */
+static int load_domain(struct dnngov_platform *p, struct sdom *d)
+{
+	char buf[4096], *s, *end;
+	u32 n = 0, khz, i;
+	u64 v;
+
+	if (read_str(d->dir, d->devfreq ? "available_frequencies" :
+		     "scaling_available_frequencies", buf, sizeof(buf)) == 0) {
+		for (s = buf; *s && n < DNNGOV_POLICY_MAX_OPPS; s = end) {
+			errno = 0;
+			v = strtoull(s, &end, 10);
+			if (end == s)
+				break;
+			if (d->devfreq)
+				v /= 1000;
+			if (v && v <= DNNGOV_FREQ_KHZ_MAX)
+				d->pd.opps[n++].freq_khz = (u32)v;
+		}
+	}
+	if (n == 0) {
+		/* drivers without a table (intel_pstate, ...): min and max */
+		u32 lo, hi;
+
+		if (read_khz(d, d->devfreq ? "min_freq" : "cpuinfo_min_freq", &lo) ||
+		    read_khz(d, d->devfreq ? "max_freq" : "cpuinfo_max_freq", &hi))
+			return dnngov_platform_errf(p, -ENOENT,
+						    "%s: no frequency table in %s",
+						    d->name, d->dir);
+		d->pd.opps[n++].freq_khz = lo;
+		if (hi > lo)
+			d->pd.opps[n++].freq_khz = hi;
+	}
+	qsort(d->pd.opps, n, sizeof(d->pd.opps[0]), cmp_u32);
+	for (i = 1; i < n; i++) {	/* drop duplicates */
+		if (d->pd.opps[i].freq_khz == d->pd.opps[i - 1].freq_khz) {
+			memmove(&d->pd.opps[i], &d->pd.opps[i + 1],
+				(n - i - 1) * sizeof(d->pd.opps[0]));
+			n--;
+			i--;
+		}
+	}
+	d->pd.n_opps = n;
+	proxy_power(&d->pd);
+	d->pd.capacity = 1;
+	if (!d->devfreq && read_str(d->dir, "related_cpus", buf, sizeof(buf)) == 0) {
+		u64 mask = parse_cpus(buf);
+
+		d->pd.capacity = (u32)__builtin_popcountll(mask);
+		if (!d->pd.capacity)
+			d->pd.capacity = 1;
+	}
+	d->pd.hysteresis_pct = HYSTERESIS_PCT;
+	if (read_khz(d, d->devfreq ? "cur_freq" : "scaling_cur_freq", &khz) == 0)
+		d->last_set_khz = khz;
+	return 0;
+}
+
+static int add_domain(struct dnngov_platform *p, struct sysfs_priv *sp,
+		      const char *name, const char *dir, bool devfreq)
+{
+	struct sdom *d;
+
+	if (sp->n_dom >= DNNGOV_PLATFORM_MAX_DOMAINS)
+		return 0;
+	d = &sp->dom[sp->n_dom];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	snprintf(d->dir, sizeof(d->dir), "%s", dir);
+	d->devfreq = devfreq;
+	if (load_domain(p, d))
+		return 0;	/* skip domains we can't read */
+	sp->n_dom++;
+	return 0;
+}
+
+static void scan(struct dnngov_platform *p, struct sysfs_priv *sp,
+		 const char *sub, bool devfreq)
+{
+	char dir[PATH_MAX], path[PATH_MAX], name[DNNGOV_DOMAIN_NAME_MAX];
+	struct dirent **ents;
+	int n, i;
+
+	snprintf(dir, sizeof(dir), "%s/%s", sp->root, sub);
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		const char *e = ents[i]->d_name;
+
+		if (e[0] == '.' || (!devfreq && strncmp(e, "policy", 6))) {
+			free(ents[i]);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%.*s/%.200s", PATH_MAX - 210, dir, e);
+		snprintf(name, sizeof(name), "%s:%.50s",
+			 devfreq ? "devfreq" : "cpufreq", e);
+		add_domain(p, sp, name, path, devfreq);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+static int sysfs_open(struct dnngov_platform *p)
+{
+	struct sysfs_priv *sp = p->priv;
+
+	scan(p, sp, CPUFREQ_DIR, false);
+	scan(p, sp, DEVFREQ_DIR, true);
+	if (sp->n_dom == 0)
+		return dnngov_platform_errf(p, -ENODEV,
+					    "no cpufreq policy or devfreq device under %s/%s or %s/%s",
+					    sp->root, CPUFREQ_DIR, sp->root,
+					    DEVFREQ_DIR);
+	return 0;
+}
+
+static struct sdom *find_dom(struct sysfs_priv *sp, const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < sp->n_dom; i++)
+		if (!strcmp(sp->dom[i].name, name))
+			return &sp->dom[i];
+	return NULL;
+}
+
+static const char *gov_file(const struct sdom *d)
+{
+	return d->devfreq ? "governor" : "scaling_governor";
+}
+
+static int take_over(struct dnngov_platform *p, struct sdom *d)
+{
+	char avail[1024];
+	int err;
+
+	if (d->owned)
+		return 0;
+	if (read_str(d->dir, gov_file(d), d->saved_gov, sizeof(d->saved_gov)))
+		d->saved_gov[0] = '\0';
+	if (!strcmp(d->saved_gov, "userspace")) {
+		d->owned = true;	/* already; nothing to restore */
+		d->saved_gov[0] = '\0';
+		return 0;
+	}
+	if (read_str(d->dir, d->devfreq ? "available_governors" :
+		     "scaling_available_governors", avail, sizeof(avail)) == 0 &&
+	    !strstr(avail, "userspace"))
+		return dnngov_platform_errf(p, -EOPNOTSUPP,
+					    "%s has no userspace governor (available: %s); build or load %s",
+					    d->name, avail,
+					    d->devfreq ? "CONFIG_DEVFREQ_GOV_USERSPACE" :
+					    "cpufreq_userspace");
+	err = write_str(p, d->dir, gov_file(d), "userspace");
+	if (err)
+		return err;
+	d->owned = true;
+	d->last_set_khz = 0;
+	return 0;
+}
+
+static void give_back(struct dnngov_platform *p, struct sdom *d)
+{
+	if (!d->owned)
+		return;
+	if (d->saved_gov[0])
+		write_str(p, d->dir, gov_file(d), d->saved_gov);
+	d->owned = false;
+}
+
+static int set_khz(struct dnngov_platform *p, struct sdom *d, u32 khz)
+{
+	char val[32];
+
+	if (d->devfreq)
+		snprintf(val, sizeof(val), "%llu", (unsigned long long)khz * 1000);
+	else
+		snprintf(val, sizeof(val), "%u", khz);
+	return write_str(p, d->dir, d->devfreq ? "userspace/set_freq" :
+			 "scaling_setspeed", val);
+}
+
+static void fill_info(struct sdom *d, struct dnngov_platform_domain *out)
+{
+	char buf[1024];
+	u32 i;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", d->name);
+	read_khz(d, d->devfreq ? "cur_freq" : "scaling_cur_freq", &out->cur_khz);
+	read_khz(d, d->devfreq ? "min_freq" : "scaling_min_freq", &out->min_khz);
+	read_khz(d, d->devfreq ? "max_freq" : "scaling_max_freq", &out->max_khz);
+	out->n_opps = d->pd.n_opps;
+	for (i = 0; i < d->pd.n_opps; i++)
+		out->opps_khz[i] = d->pd.opps[i].freq_khz;
+	out->capacity = d->pd.capacity;
+	if (!d->devfreq && read_str(d->dir, "related_cpus", buf, sizeof(buf)) == 0)
+		out->cpu_mask = parse_cpus(buf);
+	out->can_set = true;
+	read_str(d->dir, gov_file(d), out->governor, sizeof(out->governor));
+}
+
+static int sysfs_list(struct dnngov_platform *p,
+		      struct dnngov_platform_domain *out, u32 max, u32 *n)
+{
+	struct sysfs_priv *sp = p->priv;
+	u32 i;
+
+	for (i = 0; i < sp->n_dom && i < max; i++)
+		fill_info(&sp->dom[i], &out[i]);
+	*n = i;
+	return 0;
+}
+
+static int sysfs_domain_get(struct dnngov_platform *p, const char *domain,
+			    struct dnngov_platform_domain *out)
+{
+	struct sdom *d = find_dom(p->priv, domain);
+
+	if (!d)
+		return dnngov_platform_errf(p, -ENODEV,
+					    "no domain %s (see dnngovctl domains)",
+					    domain);
+	fill_info(d, out);
+	return 0;
+}
+
+static int sysfs_set_freq(struct dnngov_platform *p, const char *domain,
+			  u32 khz)
+{
+	struct sdom *d = find_dom(p->priv, domain);
+	int err;
+
+	if (!d)
+		return dnngov_platform_errf(p, -ENODEV, "no domain %s", domain);
+	err = take_over(p, d);
+	if (!err)
+		err = set_khz(p, d, khz);
+	if (!err)
+		d->last_set_khz = khz;
+	return err;
+}
+
+static struct swl *find_wl(struct sysfs_priv *sp, u32 id)
+{
+	u32 i;
+
+	for (i = 0; i < DNNGOV_POLICY_MAX_WORKLOADS; i++)
+		if (id && sp->wl[i].id == id)
+			return &sp->wl[i];
+	return NULL;
+}
+
+static int sysfs_add(struct dnngov_platform *p,
+		     const struct dnngov_platform_workload *w, u32 *id)
+{
+	struct sysfs_priv *sp = p->priv;
+	struct sdom *d = find_dom(sp, w->domain);
+	struct swl *s = NULL;
+	u32 i;
+	int err;
+
+	if (!d)
+		return dnngov_platform_errf(p, -ENODEV,
+					    "no domain %s under %s (cpufreq:policyN or devfreq:NAME)",
+					    w->domain, sp->root);
+	for (i = 0; i < DNNGOV_POLICY_MAX_WORKLOADS && !s; i++)
+		if (!sp->wl[i].id)
+			s = &sp->wl[i];
+	if (!s || d->n_wl >= DNNGOV_POLICY_MAX_WORKLOADS)
+		return dnngov_platform_errf(p, -ENOSPC, "too many workloads");
+	err = take_over(p, d);
+	if (err)
+		return err;
+	memset(s, 0, sizeof(*s));
+	s->id = ++sp->next_id;
+	s->dom = (int)(d - sp->dom);
+	s->pw.id = s->id;
+	s->pw.target_us = w->target_us;
+	s->pw.accuracy_floor = w->accuracy_floor;
+	s->pw.period_us = w->period_us;
+	dnngov_policy_workload_init(&s->pw);
+	d->wl[d->n_wl++] = &s->pw;
+	d->dirty = true;
+	*id = s->id;
+	return 0;
+}
+
+static int sysfs_change(struct dnngov_platform *p, u32 id,
+			const struct dnngov_platform_workload *w)
+{
+	struct sysfs_priv *sp = p->priv;
+	struct swl *s = find_wl(sp, id);
+
+	if (!s)
+		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
+	s->pw.target_us = w->target_us;
+	s->pw.accuracy_floor = w->accuracy_floor;
+	s->pw.period_us = w->period_us;
+	sp->dom[s->dom].dirty = true;
+	return 0;
+}
+
+static int sysfs_del(struct dnngov_platform *p, u32 id)
+{
+	struct sysfs_priv *sp = p->priv;
+	struct swl *s = find_wl(sp, id);
+	struct sdom *d;
+	u32 i;
+
+	if (!s)
+		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
+	d = &sp->dom[s->dom];
+	for (i = 0; i < d->n_wl; i++) {
+		if (d->wl[i] == &s->pw) {
+			memmove(&d->wl[i], &d->wl[i + 1],
+				(d->n_wl - i - 1) * sizeof(d->wl[0]));
+			d->n_wl--;
+			break;
+		}
+	}
+	s->id = 0;
+	d->dirty = true;
+	if (!d->n_wl)
+		give_back(p, d);
+	return 0;
+}
+
+static int sysfs_levels(struct dnngov_platform *p, u32 id,
+			const struct dnngov_level *levels, u32 n)
+{
+	struct sysfs_priv *sp = p->priv;
+	struct swl *s = find_wl(sp, id);
+
+	if (!s)
+		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
+	if (n < 1 || n > DNNGOV_POLICY_MAX_LEVELS)
+		return dnngov_platform_errf(p, -EINVAL,
+					    "level count %u out of range 1..%u",
+					    n, DNNGOV_POLICY_MAX_LEVELS);
+	memcpy(s->pw.levels, levels, n * sizeof(levels[0]));
+	s->pw.n_levels = n;
+	if (s->pw.cur_level >= n)
+		s->pw.cur_level = 0;
+	sp->dom[s->dom].dirty = true;
+	return 0;
+}
+
+static int sysfs_report(struct dnngov_platform *p, u32 id,
+			const struct dnngov_platform_report *r)
+{
+	struct sysfs_priv *sp = p->priv;
+	struct swl *s = find_wl(sp, id);
+	struct sdom *d;
+	u32 khz = 0;
+
+	if (!s)
+		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
+	if (r->level >= s->pw.n_levels)
+		return dnngov_platform_errf(p, -EINVAL,
+					    "report level %u but the table has %u",
+					    r->level, s->pw.n_levels);
+	d = &sp->dom[s->dom];
+	if (read_khz(d, d->devfreq ? "cur_freq" : "scaling_cur_freq", &khz) ||
+	    !khz)
+		khz = d->last_set_khz;
+	dnngov_policy_report(&s->pw, r->level, khz, r->latency_us);
+	d->dirty = true;
+	return 0;
+}
+
+/* Re-decide the domains whose inputs changed; write the new frequency. */
+static int sysfs_tick(struct dnngov_platform *p, u64 now_ns)
+{
+	struct sysfs_priv *sp = p->priv;
+	int first = 0;
+	u32 i, j;
+
+	(void)now_ns;
+	for (i = 0; i < sp->n_dom; i++) {
+		struct sdom *d = &sp->dom[i];
+		struct dnngov_decision dec;
+		bool ready = d->n_wl > 0;
+		int err;
+
+		for (j = 0; j < d->n_wl; j++)
+			ready &= d->wl[j]->n_levels > 0;
+		if (!d->dirty || !ready)
+			continue;
+		d->pd.min_khz = 0;
+		d->pd.max_khz = 0;
+		read_khz(d, d->devfreq ? "min_freq" : "scaling_min_freq",
+			 &d->pd.min_khz);
+		read_khz(d, d->devfreq ? "max_freq" : "scaling_max_freq",
+			 &d->pd.max_khz);
+		err = dnngov_policy_decide(&d->pd,
+					   (const struct dnngov_workload *const *)d->wl,
+					   d->n_wl, &dec);
+		if (err) {
+			first = first ? first :
+				dnngov_platform_errf(p, -EINVAL,
+						     "%s: policy rejected the domain (%d)",
+						     d->name, err);
+			continue;
+		}
+		d->dirty = false;
+		d->pd.cur_opp = dec.opp;
+		for (j = 0; j < d->n_wl; j++)
+			d->wl[j]->cur_level = dec.level[j];
+		if (dec.freq_khz != d->last_set_khz) {
+			err = set_khz(p, d, dec.freq_khz);
+			if (err) {
+				first = first ? first : err;
+				continue;
+			}
+			d->last_set_khz = dec.freq_khz;
+		}
+		d->dec = dec;
+		d->seq++;
+	}
+	return first;
+}
+
+static int sysfs_decision(struct dnngov_platform *p, u32 id,
+			  struct dnngov_platform_decision *out)
+{
+	struct sysfs_priv *sp = p->priv;
+	struct swl *s = find_wl(sp, id);
+	struct sdom *d;
+	u32 j;
+
+	if (!s)
+		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
+	d = &sp->dom[s->dom];
+	if (!d->seq)
+		return -ENODATA;
+	for (j = 0; j < d->dec.n_workloads; j++) {
+		if (d->wl[j] != &s->pw)
+			continue;
+		out->seq = d->seq;
+		out->freq_khz = d->dec.freq_khz;
+		out->opp = d->dec.opp;
+		out->flags = d->dec.flags;
+		out->level = d->dec.level[j];
+		out->latency_us = d->dec.latency_us[j];
+		out->wl_flags = d->dec.wflags[j];
+		return 0;
+	}
+	return -ENODATA;	/* added after the last decision */
+}
+
+static void sysfs_close(struct dnngov_platform *p)
+{
+	struct sysfs_priv *sp = p->priv;
+	u32 i;
+
+	if (!sp)
+		return;
+	for (i = 0; i < sp->n_dom; i++)
+		give_back(p, &sp->dom[i]);
+	free(sp);
+	p->priv = NULL;
+}
+
+static const struct dnngov_platform_ops sysfs_ops = {
+	.name = "sysfs",
+	.open = sysfs_open,
+	.close = sysfs_close,
+	.list_domains = sysfs_list,
+	.domain_get = sysfs_domain_get,
+	.set_freq = sysfs_set_freq,
+	.workload_add = sysfs_add,
+	.workload_change = sysfs_change,
+	.workload_del = sysfs_del,
+	.set_levels = sysfs_levels,
+	.report = sysfs_report,
+	.tick = sysfs_tick,
+	.decision = sysfs_decision,
+};
+
+int dnngov_platform_sysfs_init(struct dnngov_platform *p,
+			       const char *sysfs_root)
+{
+	struct sysfs_priv *sp;
+
+	memset(p, 0, sizeof(*p));
+	p->ops = &sysfs_ops;
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return dnngov_platform_errf(p, -ENOMEM, "out of memory");
+	snprintf(sp->root, sizeof(sp->root), "%s",
+		 sysfs_root && sysfs_root[0] ? sysfs_root : "");
+	/* "/" and "" both mean the real root: paths are root + "/sys/..." */
+	if (!strcmp(sp->root, "/"))
+		sp->root[0] = '\0';
+	p->priv = sp;
+	return 0;
+}

@@ -1,0 +1,56 @@
+# The agent: runtime manager, platform backends, config, socket protocol and
+# client API (libdnngov's agent part), the daemon dnngovd and dnngovctl.
+#
+#   make userspace     build/bin/dnngovd, dnngovctl, dnngov-client-example
+#   make check-agent   cmocka tests of the agent (part of check-unit)
+#   make demo          dnngovd on the bundled Fashion-MNIST model, phases of
+#                      targets changed through dnngovctl, summary per phase
+#
+# The agent objects go into build/lib/libdnngov-agent.a; programs link it
+# with the engine's build/lib/libdnngov.a.
+
+AGENT_CFLAGS  = $(ALL_CFLAGS) -I$(TOP)/agent/lib $(shell pkg-config --cflags libnl-genl-3.0 json-c 2>/dev/null)
+AGENT_LIBS    = $(shell pkg-config --libs libnl-genl-3.0 json-c inih zlib 2>/dev/null || echo -lnl-genl-3 -lnl-3 -ljson-c -linih -lz) -lpthread -lm
+AGENT_OBJDIR  = $(BUILD)/agent/obj
+AGENT_LIB     = $(BUILD)/lib/libdnngov-agent.a
+AGENT_SRCS    = $(addprefix $(TOP)/agent/lib/,$(AGENT_LIB_FILES)) $(TOP)/module/policy.c
+AGENT_LIB_FILES := manager.c platform.c platform_sysfs.c
+AGENT_OBJS    = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(AGENT_SRCS))
+AGENT_HDRS    = $(wildcard $(TOP)/agent/lib/*.h) $(TOP)/include/dnngov/policy.h \
+		$(wildcard $(TOP)/include/dnngov/dnngov.h) $(TOP)/include/uapi/linux/dnngov.h
+
+AGENT_TESTS   := manager
+AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
+
+.PHONY: check-agent agent-lib
+
+agent-lib: $(AGENT_LIB)
+
+$(AGENT_OBJDIR)/%.o: $(TOP)/%.c $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) -c $< -o $@
+
+$(AGENT_LIB): $(AGENT_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/agent/tests/test_%: $(TOP)/tests/unit/test_%.c $(AGENT_LIB) $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_LIB) -lcmocka $(AGENT_LIBS)
+
+# Each cmocka binary prints "[  PASSED  ] N test(s)." / "[  FAILED  ] M ...".
+check-agent: $(AGENT_TEST_BINS)
+	@pass=0; fail=0; \
+	for t in $(AGENT_TEST_BINS); do \
+		out=$$(cd $(TOP) && $$t 2>&1); rc=$$?; echo "$$out"; \
+		p=$$(echo "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1); \
+		f=$$(echo "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1); \
+		[ -n "$$f" ] || f=0; [ -n "$$p" ] || p=0; \
+		if [ $$rc -ne 0 ] && [ $$f -eq 0 ]; then f=1; fi; \
+		pass=$$((pass + p)); fail=$$((fail + f)); \
+	done; \
+	CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh agent $$pass $$fail; \
+	echo "check-agent: $$pass passed, $$fail failed"; \
+	[ $$fail -eq 0 ]
+
+check-unit: check-agent
