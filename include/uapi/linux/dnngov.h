@@ -115,6 +115,9 @@ enum dnngov_cmd {
  * @DNNGOV_A_DECISION: nest of enum dnngov_decision_attr (output)
  * @DNNGOV_A_MISSES: u64, inferences over target reported (output)
  * @DNNGOV_A_INFERENCES: u64, inferences reported (output)
+ * @DNNGOV_A_CAPACITY: u32, cores the domain's power model counts: CPUs of
+ *	the cpufreq policy, 1 for a devfreq device (output; added by the
+ *	module so userspace can rebuild struct dnngov_domain exactly)
  * @__DNNGOV_A_MAX: internal
  * @DNNGOV_A_MAX: highest attribute number
  */
@@ -145,6 +148,7 @@ enum dnngov_attr {
 	DNNGOV_A_DECISION,
 	DNNGOV_A_MISSES,
 	DNNGOV_A_INFERENCES,
+	DNNGOV_A_CAPACITY,
 	__DNNGOV_A_MAX,
 	DNNGOV_A_MAX = __DNNGOV_A_MAX - 1
 };
