@@ -13,7 +13,7 @@ Python API (the contract with the training/conversion tools):
 
 Command line:
 
-    dnngov_model.py random OUT [--arch w1.2|w1.0|tiny] [--library nets_6|nets_7|random:N]
+    dnngov_model.py random OUT [--arch w1.2|w1.0|tiny|micro] [--library nets_6|nets_7|random:N]
                                [--level-bn] [--seed S]
     dnngov_model.py info FILE
 """
@@ -569,6 +569,19 @@ def tiny_arch(n_classes=10, in_channels=1):
     }
 
 
+def micro_arch():
+    """The smallest arch with every feature (SE, shortcut, elastic k/e/d): fuzz seeds."""
+    return {
+        "family": "ofa_mbv3", "in_channels": 1,
+        "stem": {"out": 8, "kernel": 3, "stride": 2, "act": "h_swish"},
+        "first_block": {"out": 8, "kernel": 3, "stride": 1, "act": "relu", "se": True},
+        "stages": [{"width": 8, "n_blocks": 2, "stride": 1, "act": "h_swish", "se": True}],
+        "final_expand": 8, "feature_mix": 8, "n_classes": 2,
+        "ks_list": [3, 5], "expand_list": [1, 2], "depth_list": [1, 2],
+        "resolutions": [8], "bn_eps": 1e-5, "channel_divisible": 8,
+    }
+
+
 def random_tensors(arch, seed=0):
     """Random weights with sane scales (He init, BN near identity) so activations stay bounded."""
     rng = np.random.default_rng(seed)
@@ -622,7 +635,7 @@ def main(argv=None):
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("random", help="write a random-weight model")
     r.add_argument("out")
-    r.add_argument("--arch", default="w1.2", choices=["w1.2", "w1.0", "tiny"])
+    r.add_argument("--arch", default="w1.2", choices=["w1.2", "w1.0", "tiny", "micro"])
     r.add_argument("--library", default=None,
                    help="nets_6 | nets_7 (needs ../shared/data) | random:N (default: "
                         "nets_6 for w1.2, random:4 otherwise)")
@@ -635,7 +648,7 @@ def main(argv=None):
     try:
         if a.cmd == "random":
             arch = {"w1.2": lambda: ofa_mbv3_arch(1.2), "w1.0": lambda: ofa_mbv3_arch(1.0),
-                    "tiny": tiny_arch}[a.arch]()
+                    "tiny": tiny_arch, "micro": micro_arch}[a.arch]()
             rng = np.random.default_rng(a.seed + 1)
             lib = a.library or ("nets_6" if a.arch == "w1.2" else "random:4")
             if lib.startswith("random:"):

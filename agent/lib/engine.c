@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The inference engine: runs one subnet plan over preallocated buffers.
+ *
+ * Switching: the current subnet is one atomic int (library level, or -1 for
+ * the custom plan). dnngov_engine_set_level() stores it and returns: no lock,
+ * no allocation, no copy. An inference reads it once at its start, so a
+ * switch during an inference takes effect at the next one. Inferences on
+ * one engine are serialised by run_lock, which set_config/set_threads also
+ * take before they replace a plan or buffers.
+ *
+ * 1x1 convolutions are cblas_sgemm on the shared weights: a subnet's
+ * W[:cout, :cin] is the same memory with lda = cin_max, NCHW activations:
+ * Y[cout][hw] = W[cout][cin] * X[cin][hw].
+ */
+#include <cblas.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void openblas_set_num_threads(int num_threads);
+
+struct dnngov_engine {
+	dnngov_model *m;
+	struct dg_plan **plans;		/* one per library level */
+	struct dg_plan *custom;		/* from set_config */
+	atomic_int cur;			/* level index, or -1 = custom */
+	pthread_mutex_t run_lock;
+
+	dg_dw_fn dw;
+	const char *dw_name;
+	int threads;
+	struct dg_pool *pool;
+
+	size_t act_cap, col_cap, pad_cap, plw_cap;
+	float *act[3], *col, *plw, *input;
+	float **pad;			/* per thread */
+	float *vec[4];			/* SE mean/hidden/gate, pooled features */
+	size_t vec_cap;
+};
+
+static void *aalloc(size_t floats)
+{
+	size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+
+	return aligned_alloc(64, bytes ? bytes : 64);
+}
+
+static void free_buffers(struct dnngov_engine *e)
+{
+	for (int i = 0; i < 3; i++)
+		free(e->act[i]);
+	free(e->col);
+	free(e->plw);
+	free(e->input);
+	if (e->pad)
+		for (int t = 0; t < e->threads; t++)
+			free(e->pad[t]);
+	free(e->pad);
+	for (int i = 0; i < 4; i++)
+		free(e->vec[i]);
+	memset(e->act, 0, sizeof(e->act));
+	memset(e->vec, 0, sizeof(e->vec));
+	e->col = e->plw = e->input = NULL;
+	e->pad = NULL;
+}
+
+/* (Re)allocate every buffer for the given needs and thread count. */
+static int alloc_buffers(struct dnngov_engine *e, size_t act, size_t col, size_t pad,
+			 size_t plw, int threads)
+{
+	const dnngov_model *m = e->m;
+	size_t vec = 16;
+
+	free_buffers(e);
+	for (int i = 0; i < m->n_blocks; i++)
+		vec = vec > (size_t)m->blocks[i].mid_max ? vec : (size_t)m->blocks[i].mid_max;
+	vec = vec > (size_t)m->final_expand ? vec : (size_t)m->final_expand;
+	vec = vec > (size_t)m->feature_mix ? vec : (size_t)m->feature_mix;
+	e->threads = threads;
+	e->pad = calloc((size_t)threads, sizeof(float *));
+	if (!e->pad)
+		goto nomem;
+	for (int i = 0; i < 3; i++)
+		if (!(e->act[i] = aalloc(act)))
+			goto nomem;
+	if (!(e->col = aalloc(col)) || !(e->plw = aalloc(plw)) || !(e->input = aalloc(act)))
+		goto nomem;
+	for (int t = 0; t < threads; t++)
+		if (!(e->pad[t] = aalloc(pad)))
+			goto nomem;
+	for (int i = 0; i < 4; i++)
+		if (!(e->vec[i] = aalloc(vec)))
+			goto nomem;
+	e->act_cap = act;
+	e->col_cap = col;
+	e->pad_cap = pad;
+	e->plw_cap = plw;
+	e->vec_cap = vec;
+	return 0;
+nomem:
+	free_buffers(e);
+	e->act_cap = e->col_cap = e->pad_cap = e->plw_cap = 0;
+	return dg_error(-ENOMEM, "engine: out of memory for activation buffers (%zu floats each)",
+			act);
+}
+
+static int fits(const struct dnngov_engine *e, const struct dg_plan *p)
+{
+	return p->act_floats <= e->act_cap && p->col_floats <= e->col_cap &&
+	       p->pad_floats <= e->pad_cap && p->plw_floats <= e->plw_cap;
+}
+
+/* ------------------------------------------------------- parallel tasks */
+
+struct ep_task {
+	float *y;
+	int hw, act;
+	const float *scale, *shift, *res, *gate;
+	float *mean;
+};
+
+static void ep_run(void *arg, int tid, int b, int e)
+{
+	struct ep_task *t = arg;
+
+	(void)tid;
+	dg_epilogue(t->y, t->hw, b, e, t->scale, t->shift, t->act, t->res, t->mean);
+}
+
+static void scale_run(void *arg, int tid, int b, int e)
+{
+	struct ep_task *t = arg;
+
+	(void)tid;
+	dg_scale_rows(t->y, t->hw, b, e, t->gate);
+}
+
+struct dw_task {
+	struct dnngov_engine *e;
+	struct dg_dw_args a;
+};
+
+static void dw_run(void *arg, int tid, int b, int e)
+{
+	struct dw_task *t = arg;
+
+	t->e->dw(&t->a, b, e, t->e->pad[tid]);
+}
+
+static void epilogue(struct dnngov_engine *e, float *y, int c, int hw, const float *scale,
+		     const float *shift, int act, const float *res, float *mean)
+{
+	struct ep_task t = { .y = y, .hw = hw, .act = act, .scale = scale, .shift = shift,
+			     .res = res, .mean = mean };
+
+	if (e->threads == 1 || (size_t)c * hw < 4096)
+		dg_epilogue(y, hw, 0, c, scale, shift, act, res, mean);
+	else
+		dg_pool_run(e->pool, ep_run, &t, c);
+}
+
+static void gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c)
+{
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, n, 0.0f,
+		    c, n);
+}
+
+/* SE: gate = h_sigmoid(expand(relu(reduce(mean)))) over the active channels. */
+static void se_gate(const struct dg_pblock *pb, const float *mean, float *hidden, float *gate)
+{
+	const struct dg_block *b = pb->b;
+
+	memcpy(hidden, b->se_rb, (size_t)pb->se_mid * sizeof(float));
+	cblas_sgemv(CblasRowMajor, CblasNoTrans, pb->se_mid, pb->mid, 1.0f, b->se_rw, b->mid_max,
+		    mean, 1, 1.0f, hidden, 1);
+	for (int i = 0; i < pb->se_mid; i++)
+		hidden[i] = hidden[i] > 0.0f ? hidden[i] : 0.0f;
+	memcpy(gate, b->se_eb, (size_t)pb->mid * sizeof(float));
+	cblas_sgemv(CblasRowMajor, CblasNoTrans, pb->mid, pb->se_mid, 1.0f, b->se_ew, b->se_max,
+		    hidden, 1, 1.0f, gate, 1);
+	for (int i = 0; i < pb->mid; i++)
+		gate[i] = dg_act1(gate[i], DG_ACT_HSIGMOID);
+}
+
+static void forward(struct dnngov_engine *e, const struct dg_plan *p, const float *input,
+		    float *logits)
+{
+	const dnngov_model *m = e->m;
+	float *x = e->act[0], *t1 = e->act[1], *t2 = e->act[2], *tmp;
+	int hs = p->stem_h, kk = m->in_channels * m->stem_k * m->stem_k;
+
+	/* stem: im2col + GEMM + BN + act */
+	dg_im2col(input, m->in_channels, p->r, p->r, m->stem_k, m->stem_stride, hs, hs, e->col);
+	gemm(m->stem_out, hs * hs, kk, m->stem_w, kk, e->col, x);
+	epilogue(e, x, m->stem_out, hs * hs, p->stem_scale, p->stem_shift, m->stem_act, NULL, NULL);
+
+	for (int i = 0; i < p->n; i++) {
+		const struct dg_pblock *pb = &p->blk[i];
+		const struct dg_block *b = pb->b;
+		int hw = pb->h * pb->w, hwo = pb->ho * pb->wo;
+		const float *dwin = x, *pw = b->pl_w;
+		int plda = b->mid_max;
+		struct dw_task dt;
+
+		if (b->ib_w) {
+			gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, t1);
+			epilogue(e, t1, pb->mid, hw, pb->scale[0], pb->shift[0], b->act, NULL, NULL);
+			dwin = t1;
+		}
+		dt.e = e;
+		dt.a = (struct dg_dw_args){
+			.in = dwin, .out = t2, .wt = pb->dw, .k = pb->k, .stride = b->stride,
+			.h = pb->h, .w = pb->w, .ho = pb->ho, .wo = pb->wo, .scale = pb->scale[1],
+			.shift = pb->shift[1], .act = b->act, .mean = b->se ? e->vec[0] : NULL,
+		};
+		if (e->threads == 1)
+			e->dw(&dt.a, 0, pb->mid, e->pad[0]);
+		else
+			dg_pool_run(e->pool, dw_run, &dt, pb->mid);
+		if (b->se) {
+			float *gate = e->vec[2];
+
+			se_gate(pb, e->vec[0], e->vec[1], gate);
+			/* fold the gate into whichever is smaller: PL weights or activations */
+			if ((size_t)b->out * pb->mid < (size_t)pb->mid * hwo) {
+				for (int o = 0; o < b->out; o++) {
+					const float *src = b->pl_w + (size_t)o * b->mid_max;
+					float *dst = e->plw + (size_t)o * pb->mid;
+
+					for (int c = 0; c < pb->mid; c++)
+						dst[c] = src[c] * gate[c];
+				}
+				pw = e->plw;
+				plda = pb->mid;
+			} else if (e->threads == 1) {
+				dg_scale_rows(t2, hwo, 0, pb->mid, gate);
+			} else {
+				struct ep_task st = { .y = t2, .hw = hwo, .gate = gate };
+
+				dg_pool_run(e->pool, scale_run, &st, pb->mid);
+			}
+		}
+		gemm(b->out, hwo, pb->mid, pw, plda, t2, t1);
+		epilogue(e, t1, b->out, hwo, pb->scale[2], pb->shift[2], DG_ACT_NONE,
+			 pb->shortcut ? x : NULL, NULL);
+		tmp = x;
+		x = t1;
+		t1 = tmp;
+	}
+
+	/* final expand + BN + act, fused global average pool */
+	int hw = p->fin_h * p->fin_h, last = m->st_width[m->n_stages - 1];
+	float *pooled = e->vec[0], *feat = e->vec[1];
+
+	gemm(m->final_expand, hw, last, m->fe_w, last, x, t1);
+	epilogue(e, t1, m->final_expand, hw, p->fe_scale, p->fe_shift, m->fe_act, NULL, pooled);
+	cblas_sgemv(CblasRowMajor, CblasNoTrans, m->feature_mix, m->final_expand, 1.0f, m->fm_w,
+		    m->final_expand, pooled, 1, 0.0f, feat, 1);
+	for (int i = 0; i < m->feature_mix; i++)
+		feat[i] = dg_act1(feat[i], m->fm_act);
+	memcpy(logits, m->cls_b, (size_t)m->n_classes * sizeof(float));
+	cblas_sgemv(CblasRowMajor, CblasNoTrans, m->n_classes, m->feature_mix, 1.0f, m->cls_w,
+		    m->feature_mix, feat, 1, 1.0f, logits, 1);
+}
+
+/* ------------------------------------------------------------------ API */
+
+static int set_pool(struct dnngov_engine *e, int threads)
+{
+	struct dg_pool *pool = NULL;
+	int err;
+
+	if (threads > 1 && (err = dg_pool_create(&pool, threads)))
+		return dg_error(err, "engine: cannot start %d worker threads", threads);
+	dg_pool_destroy(e->pool);
+	e->pool = pool;
+	openblas_set_num_threads(threads);
+	return 0;
+}
+
+int dnngov_engine_create(dnngov_engine **out, dnngov_model *m, int threads)
+{
+	struct dnngov_engine *e;
+	struct dnngov_config big;
+	struct dg_plan *bp = NULL;
+	size_t act, col, pad, plw;
+	int err, emax = 0, dmax = 0, rmax;
+
+	if (!out || !m)
+		return dg_error(-EINVAL, "dnngov_engine_create: out and model must not be NULL");
+	*out = NULL;
+	if (threads < 1 || threads > 256)
+		return dg_error(-EINVAL, "engine: threads must be in 1..256, got %d", threads);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return dg_error(-ENOMEM, "engine: out of memory");
+	e->m = m;
+	e->dw = dg_dw_select(&e->dw_name);
+	pthread_mutex_init(&e->run_lock, NULL);
+	e->plans = calloc((size_t)m->n_levels, sizeof(*e->plans));
+	if (!e->plans) {
+		err = dg_error(-ENOMEM, "engine: out of memory");
+		goto fail;
+	}
+	for (int i = 0; i < m->n_levels; i++)
+		if ((err = dg_plan_build(m, &m->levels[i].info.config, &m->levels[i], &e->plans[i])))
+			goto fail;
+
+	/* size buffers for the largest subnet at the largest resolution */
+	memset(&big, 0, sizeof(big));
+	big.n_blocks = m->n_blocks - 1;
+	big.n_stages = m->n_stages;
+	for (int i = 0; i < m->n_ex; i++)
+		emax = m->ex[i] > emax ? m->ex[i] : emax;
+	for (int i = 0; i < m->n_dl; i++)
+		dmax = m->dl[i] > dmax ? m->dl[i] : dmax;
+	rmax = m->max_res;
+	for (int i = 0; i < m->n_levels; i++)
+		rmax = m->levels[i].info.config.r > rmax ? m->levels[i].info.config.r : rmax;
+	/* spatial sizes do not depend on k; the largest k needs the most scratch */
+	for (int i = 0; i < big.n_blocks; i++) {
+		big.ks[i] = m->ks[0];
+		big.e[i] = emax;
+	}
+	for (int s = 0; s < big.n_stages; s++)
+		big.d[s] = dmax;
+	big.r = rmax;
+	if ((err = dg_plan_build(m, &big, NULL, &bp)))
+		goto fail;
+	act = bp->act_floats;
+	col = bp->col_floats;
+	pad = bp->pad_floats;
+	plw = bp->plw_floats;
+	dg_plan_free(bp);
+	for (int i = 0; i < m->n_levels; i++) {
+		struct dg_plan *p = e->plans[i];
+
+		act = act > p->act_floats ? act : p->act_floats;
+		col = col > p->col_floats ? col : p->col_floats;
+		pad = pad > p->pad_floats ? pad : p->pad_floats;
+		plw = plw > p->plw_floats ? plw : p->plw_floats;
+	}
+	if ((err = alloc_buffers(e, act, col, pad, plw, threads)) || (err = set_pool(e, threads)))
+		goto fail;
+	atomic_init(&e->cur, 0);
+	*out = e;
+	return 0;
+fail:
+	dnngov_engine_destroy(e);
+	return err;
+}
+
+void dnngov_engine_destroy(dnngov_engine *e)
+{
+	if (!e)
+		return;
+	dg_pool_destroy(e->pool);
+	if (e->plans)
+		for (int i = 0; i < e->m->n_levels; i++)
+			dg_plan_free(e->plans[i]);
+	free(e->plans);
+	dg_plan_free(e->custom);
+	free_buffers(e);
+	pthread_mutex_destroy(&e->run_lock);
+	free(e);
+}
+
+int dnngov_engine_set_level(dnngov_engine *e, int level)
+{
+	if (!e)
+		return dg_error(-EINVAL, "dnngov_engine_set_level: engine is NULL");
+	if (level < 0 || level >= e->m->n_levels)
+		return dg_error(-ERANGE, "engine: level %d does not exist: the model has levels 0..%d",
+				level, e->m->n_levels - 1);
+	atomic_store_explicit(&e->cur, level, memory_order_release);
+	return 0;
+}
+
+int dnngov_engine_set_config(dnngov_engine *e, const struct dnngov_config *cfg)
+{
+	struct dg_plan *p, *old;
+	int err = 0;
+
+	if (!e || !cfg)
+		return dg_error(-EINVAL, "dnngov_engine_set_config: engine and config must not be NULL");
+	if ((err = dg_plan_build(e->m, cfg, NULL, &p)))
+		return err;
+	pthread_mutex_lock(&e->run_lock);
+	if (!fits(e, p)) {
+		size_t act = p->act_floats > e->act_cap ? p->act_floats : e->act_cap;
+		size_t col = p->col_floats > e->col_cap ? p->col_floats : e->col_cap;
+		size_t pad = p->pad_floats > e->pad_cap ? p->pad_floats : e->pad_cap;
+		size_t plw = p->plw_floats > e->plw_cap ? p->plw_floats : e->plw_cap;
+
+		if ((err = alloc_buffers(e, act, col, pad, plw, e->threads))) {
+			pthread_mutex_unlock(&e->run_lock);
+			dg_plan_free(p);
+			return err;
+		}
+	}
+	old = e->custom;
+	e->custom = p;
+	atomic_store_explicit(&e->cur, -1, memory_order_release);
+	pthread_mutex_unlock(&e->run_lock);
+	dg_plan_free(old);
+	return 0;
+}
+
+static const struct dg_plan *current(const struct dnngov_engine *e)
+{
+	int cur = atomic_load_explicit(&e->cur, memory_order_acquire);
+
+	return cur >= 0 ? e->plans[cur] : e->custom;
+}
+
+int dnngov_engine_level(const dnngov_engine *e)
+{
+	return e ? atomic_load(&e->cur) : -EINVAL;
+}
+
+int dnngov_engine_resolution(const dnngov_engine *e)
+{
+	return e ? current(e)->r : -EINVAL;
+}
+
+int dnngov_engine_output_size(const dnngov_engine *e)
+{
+	return e ? e->m->n_classes : -EINVAL;
+}
+
+const char *dnngov_engine_kernels(const dnngov_engine *e)
+{
+	return e ? e->dw_name : "";
+}
+
+int dnngov_engine_set_threads(dnngov_engine *e, int threads)
+{
+	int err;
+
+	if (!e)
+		return dg_error(-EINVAL, "dnngov_engine_set_threads: engine is NULL");
+	if (threads < 1 || threads > 256)
+		return dg_error(-EINVAL, "engine: threads must be in 1..256, got %d", threads);
+	pthread_mutex_lock(&e->run_lock);
+	err = alloc_buffers(e, e->act_cap, e->col_cap, e->pad_cap, e->plw_cap, threads);
+	if (!err)
+		err = set_pool(e, threads);
+	pthread_mutex_unlock(&e->run_lock);
+	return err;
+}
+
+int dnngov_engine_run(dnngov_engine *e, const float *input, float *logits)
+{
+	const struct dg_plan *p;
+
+	if (!e || !input || !logits)
+		return dg_error(-EINVAL, "dnngov_engine_run: engine, input and logits must not be NULL");
+	pthread_mutex_lock(&e->run_lock);
+	if (!e->act[0]) {
+		pthread_mutex_unlock(&e->run_lock);
+		return dg_error(-ENOMEM, "engine: buffers lost after a failed reallocation; recreate the engine");
+	}
+	p = current(e);
+	forward(e, p, input, logits);
+	pthread_mutex_unlock(&e->run_lock);
+	return 0;
+}
+
+int dnngov_engine_run_u8(dnngov_engine *e, const uint8_t *pixels, int width, int height,
+			 int channels, float *logits)
+{
+	const struct dg_plan *p;
+	const dnngov_model *m;
+
+	if (!e || !pixels || !logits)
+		return dg_error(-EINVAL, "dnngov_engine_run_u8: engine, pixels and logits must not be NULL");
+	m = e->m;
+	if (width < 1 || height < 1 || width > 16384 || height > 16384)
+		return dg_error(-EINVAL, "engine: image size %dx%d is outside 1..16384", width, height);
+	if (channels != m->in_channels && channels != 1)
+		return dg_error(-EINVAL, "engine: image has %d channels; the model takes %d (or 1, replicated)",
+				channels, m->in_channels);
+	pthread_mutex_lock(&e->run_lock);
+	if (!e->act[0]) {
+		pthread_mutex_unlock(&e->run_lock);
+		return dg_error(-ENOMEM, "engine: buffers lost after a failed reallocation; recreate the engine");
+	}
+	p = current(e);
+	dg_resize_normalize(pixels, width, height, channels, m->in_channels, p->r, p->r,
+			    m->norm_mean, m->norm_std, e->input);
+	forward(e, p, e->input, logits);
+	pthread_mutex_unlock(&e->run_lock);
+	return 0;
+}

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/* Depthwise convolution: plain C reference and scratch sizing. */
+#include "kernels.h"
+
+void dg_dw_ref(const struct dg_dw_args *a, int c0, int c1, float *scratch)
+{
+	int k = a->k, p = k / 2, s = a->stride;
+
+	(void)scratch;
+	for (int c = c0; c < c1; c++) {
+		const float *in = a->in + (size_t)c * a->h * a->w;
+		const float *wt = a->wt + (size_t)c * k * k;
+		float *out = a->out + (size_t)c * a->ho * a->wo;
+		double sum = 0.0;
+
+		for (int oy = 0; oy < a->ho; oy++) {
+			for (int ox = 0; ox < a->wo; ox++) {
+				float acc = 0.0f;
+
+				for (int ky = 0; ky < k; ky++) {
+					int iy = oy * s + ky - p;
+
+					if (iy < 0 || iy >= a->h)
+						continue;
+					for (int kx = 0; kx < k; kx++) {
+						int ix = ox * s + kx - p;
+
+						if (ix >= 0 && ix < a->w)
+							acc += in[(size_t)iy * a->w + ix] * wt[ky * k + kx];
+					}
+				}
+				acc = dg_act1(acc * a->scale[c] + a->shift[c], a->act);
+				out[(size_t)oy * a->wo + ox] = acc;
+				sum += acc;
+			}
+		}
+		if (a->mean)
+			a->mean[c] = (float)(sum / ((double)a->ho * a->wo));
+	}
+}
+
+/*
+ * The SIMD kernels copy one zero-padded input plane into scratch. Rows are
+ * padded so that full vectors past the last output column stay in bounds;
+ * stride 2 stores each row as its even and odd columns (two phases) so that
+ * every tap is a contiguous load.
+ */
+size_t dg_dw_scratch_floats(int k, int stride, int h, int w)
+{
+	int ho = dg_conv_out(h, k, stride), wo = dg_conv_out(w, k, stride);
+	size_t wv = (size_t)(wo + 7) / 8 * 8;
+	size_t rows = (size_t)(ho - 1) * stride + k;
+	size_t rs = stride == 1 ? wv + k + 8 : 2 * (wv + k / 2 + 8);
+
+	(void)h;
+	return rows * ((rs + 7) / 8 * 8) + 16;
+}

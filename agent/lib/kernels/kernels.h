@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Compute kernels of the engine. Every optimised kernel has a plain C
+ * reference twin with the same signature; tests compare the two.
+ */
+#ifndef DNNGOV_KERNELS_H
+#define DNNGOV_KERNELS_H
+
+#include <stddef.h>
+
+enum dg_act { DG_ACT_NONE = 0, DG_ACT_RELU = 1, DG_ACT_HSWISH = 2, DG_ACT_HSIGMOID = 3 };
+
+static inline float dg_act1(float x, int act)
+{
+	float t;
+
+	switch (act) {
+	case DG_ACT_RELU:
+		return x > 0.0f ? x : 0.0f;
+	case DG_ACT_HSWISH:
+		t = x + 3.0f;
+		t = t < 0.0f ? 0.0f : (t > 6.0f ? 6.0f : t);
+		return x * t * (1.0f / 6.0f);
+	case DG_ACT_HSIGMOID:
+		t = x + 3.0f;
+		t = t < 0.0f ? 0.0f : (t > 6.0f ? 6.0f : t);
+		return t * (1.0f / 6.0f);
+	default:
+		return x;
+	}
+}
+
+/*
+ * Depthwise k x k convolution (pad k / 2, stride 1 or 2) on NCHW planes of
+ * channels [c0, c1), with the fused epilogue
+ *   out = act(conv * scale[c] + shift[c])
+ * and, when mean is not NULL, mean[c] = average of the output plane (SE).
+ */
+struct dg_dw_args {
+	const float *in;	/* [C][h][w] */
+	float *out;		/* [C][ho][wo] */
+	const float *wt;	/* [C][k][k] */
+	int k, stride, h, w, ho, wo;
+	const float *scale, *shift;
+	int act;
+	float *mean;
+};
+
+typedef void (*dg_dw_fn)(const struct dg_dw_args *a, int c0, int c1, float *scratch);
+
+/* Scratch floats one call of an optimised depthwise kernel needs. */
+size_t dg_dw_scratch_floats(int k, int stride, int h, int w);
+static inline int dg_conv_out(int h, int k, int stride)
+{
+	return (h + 2 * (k / 2) - k) / stride + 1;
+}
+
+void dg_dw_ref(const struct dg_dw_args *a, int c0, int c1, float *scratch);
+#if defined(__x86_64__)
+void dg_dw_avx2(const struct dg_dw_args *a, int c0, int c1, float *scratch);
+#endif
+#if defined(__aarch64__)
+void dg_dw_neon(const struct dg_dw_args *a, int c0, int c1, float *scratch);
+#endif
+
+/* Pick the best kernel the CPU supports; *name gets "avx2", "neon" or "ref". */
+dg_dw_fn dg_dw_select(const char **name);
+
+/*
+ * Epilogue after a GEMM, on rows [c0, c1) of y[C][hw]:
+ *   y = act(y * scale[c] + shift[c]) (+ res[c] after the activation)
+ * and, when mean is not NULL, mean[c] = average of the row.
+ */
+void dg_epilogue(float *y, int hw, int c0, int c1, const float *scale,
+		 const float *shift, int act, const float *res, float *mean);
+
+/* y[C][hw] rows [c0, c1) *= g[c] */
+void dg_scale_rows(float *y, int hw, int c0, int c1, const float *g);
+
+/*
+ * im2col of the stem: in [cin][h][w] -> col [cin * k * k][ho * wo], pad k / 2.
+ */
+void dg_im2col(const float *in, int cin, int h, int w, int k, int stride,
+	       int ho, int wo, float *col);
+
+/*
+ * Bilinear resize (align_corners = false, like PyTorch) of an interleaved u8
+ * image to dst [c][oh][ow], then (x / 255 - mean[c]) / std[c].
+ */
+void dg_resize_normalize(const unsigned char *src, int w, int h, int ch_src,
+			 int c, int ow, int oh, const float *mean,
+			 const float *std, float *dst);
+
+#endif /* DNNGOV_KERNELS_H */

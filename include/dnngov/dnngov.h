@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libdnngov: the public API of the dnngov userspace library.
+ *
+ * Conventions: opaque handles, dnngov_<object>_<verb> names, int returns
+ * (0 on success or a negative errno). On failure dnngov_errmsg() returns a
+ * thread-local message that says what went wrong and what to fix.
+ *
+ * Sections:
+ *   1. Errors
+ *   2. Model files (Documentation/model-format.md)
+ *   3. Inference engine (Documentation/engine.md)
+ *   (the agent part follows in its own section)
+ */
+#ifndef DNNGOV_DNNGOV_H
+#define DNNGOV_DNNGOV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* 1. Errors                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Message of the last failed call in this thread ("" when none). Valid until
+ * the next libdnngov call in the same thread.
+ */
+const char *dnngov_errmsg(void);
+
+/* ------------------------------------------------------------------ */
+/* 2. Model files                                                      */
+/* ------------------------------------------------------------------ */
+
+/* A supernet with its subnet library, mmap'ed read-only and validated. */
+typedef struct dnngov_model dnngov_model;
+
+/* Longest level name, including the terminating NUL. */
+#define DNNGOV_LEVEL_NAME_MAX 65
+/* Most elastic blocks / stages a config can describe. */
+#define DNNGOV_MAX_BLOCKS 256
+#define DNNGOV_MAX_STAGES 16
+
+/* A subnet configuration (OFA's ks/e/d/r). */
+struct dnngov_config {
+	int n_blocks;			/* elastic blocks (entries in ks, e) */
+	int n_stages;			/* entries in d */
+	int ks[DNNGOV_MAX_BLOCKS];	/* kernel size per elastic block */
+	int e[DNNGOV_MAX_BLOCKS];	/* expand ratio per elastic block */
+	int d[DNNGOV_MAX_STAGES];	/* depth per stage */
+	int r;				/* input resolution */
+};
+
+/* One entry of the model's subnet library. */
+struct dnngov_level_info {
+	char name[DNNGOV_LEVEL_NAME_MAX];
+	double accuracy;	/* top-1 % */
+	double latency_ms;	/* profiled latency, or a negative value if none */
+	int has_level_bn;	/* per-level BN statistics present */
+	uint64_t macs;		/* multiply-accumulates of one inference */
+	uint64_t params;	/* weights the level uses */
+	struct dnngov_config config;
+};
+
+/* Open and validate a model file; *out is NULL on failure. */
+int dnngov_model_open(dnngov_model **out, const char *path);
+void dnngov_model_close(dnngov_model *m);
+
+int dnngov_model_level_count(const dnngov_model *m);
+int dnngov_model_level_info(const dnngov_model *m, int level,
+			    struct dnngov_level_info *info);
+int dnngov_model_class_count(const dnngov_model *m);
+/* Class name, or NULL when idx is out of range. */
+const char *dnngov_model_class_name(const dnngov_model *m, int idx);
+/* Input image channels of the model. */
+int dnngov_model_in_channels(const dnngov_model *m);
+
+/*
+ * Parse a subnet config from JSON text {"ks": [...], "e": [...], "d": [...],
+ * "r": 224} (r may also be [224]) and check it against the model's arch.
+ */
+int dnngov_config_parse(const dnngov_model *m, const char *json,
+			struct dnngov_config *cfg);
+
+/* ------------------------------------------------------------------ */
+/* 3. Inference engine                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Runs subnets of one model; the model must outlive the engine. */
+typedef struct dnngov_engine dnngov_engine;
+
+/*
+ * Create an engine: precomputes one immutable plan per library level and
+ * sizes all buffers for the largest level/resolution. threads >= 1. Starts
+ * at level 0.
+ */
+int dnngov_engine_create(dnngov_engine **out, dnngov_model *m, int threads);
+void dnngov_engine_destroy(dnngov_engine *e);
+
+/*
+ * Select a library level. O(1), allocates nothing, copies no weight; safe to
+ * call from any thread while another runs an inference: it takes effect at
+ * the next inference.
+ */
+int dnngov_engine_set_level(dnngov_engine *e, int level);
+
+/*
+ * Select an arbitrary subnet (not necessarily in the library): builds its
+ * plan (may allocate; serialised with inferences). Current level becomes -1.
+ */
+int dnngov_engine_set_config(dnngov_engine *e, const struct dnngov_config *cfg);
+
+/* Current level, or -1 after dnngov_engine_set_config(). */
+int dnngov_engine_level(const dnngov_engine *e);
+/* Input resolution of the current subnet. */
+int dnngov_engine_resolution(const dnngov_engine *e);
+/* Number of logits dnngov_engine_run writes (the model's class count). */
+int dnngov_engine_output_size(const dnngov_engine *e);
+
+/* Change the worker count (depthwise/elementwise pool and BLAS). */
+int dnngov_engine_set_threads(dnngov_engine *e, int threads);
+
+/*
+ * Run one inference. input: normalised NCHW float32, in_channels x r x r at
+ * the current subnet's resolution r (dnngov_engine_resolution). logits:
+ * dnngov_engine_output_size() floats. Calls on one engine are serialised.
+ */
+int dnngov_engine_run(dnngov_engine *e, const float *input, float *logits);
+
+/*
+ * Run on an 8-bit image (height x width x channels, interleaved): bilinear
+ * resize to r x r, scale to [0, 1], normalise with the model's mean/std.
+ * channels must equal the model's in_channels, or be 1 (replicated).
+ */
+int dnngov_engine_run_u8(dnngov_engine *e, const uint8_t *pixels, int width,
+			 int height, int channels, float *logits);
+
+/* Name of the depthwise kernel set in use ("avx2", "neon" or "ref"). */
+const char *dnngov_engine_kernels(const dnngov_engine *e);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DNNGOV_DNNGOV_H */
