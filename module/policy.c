@@ -86,11 +86,19 @@ static u32 pol_slowdown(const struct dnngov_workload *w)
 	return s;
 }
 
+/* Below this many cycles, c * 10^6 + f - 1 fits in 64 bits: one division. */
+#define POL_CYC_FAST	((POL_U64_MAX - POL_U32_MAX) / 1000000U)
+
 /* Latency at slowdown 1.0 in ns: ceil(c * 10^6 / f) + m * 1000, capped. */
 static u64 pol_base_ns(const struct dnngov_level *l, u32 freq_khz)
 {
-	u64 ns = pol_mul_div_ceil(l->cycles, 1000000U, freq_khz,
-				  POL_BASE_NS_MAX);
+	u64 ns;
+
+	if (l->cycles <= POL_CYC_FAST)
+		ns = pol_div(l->cycles * 1000000U + freq_khz - 1, freq_khz);
+	else
+		ns = pol_mul_div_ceil(l->cycles, 1000000U, freq_khz,
+				      POL_BASE_NS_MAX);
 
 	/* both terms are below 2^45, so the sum cannot wrap */
 	ns += (u64)l->fixed_us * 1000U;
@@ -101,12 +109,14 @@ static u64 pol_base_ns(const struct dnngov_level *l, u32 freq_khz)
 static u32 pol_latency(const struct dnngov_level *l, u32 s, u32 freq_khz)
 {
 	u64 base = pol_base_ns(l, freq_khz);
-	u64 t;
+	u64 x, t;
 
 	if (base >= POL_BASE_NS_MAX)
 		return POL_U32_MAX;
-	t = pol_mul_div_ceil(base, s, POL_NS_FP, POL_U32_MAX);
-	return (u32)t;
+	x = base * s;		/* < 2^64, see POL_BASE_NS_MAX */
+	t = pol_div(x, POL_NS_FP);
+	t += t * POL_NS_FP != x;
+	return t > POL_U32_MAX ? POL_U32_MAX : (u32)t;
 }
 
 /* Busy share of one workload in ppm of a core: t / period, or 1 back to back. */
@@ -225,13 +235,40 @@ static bool pol_pick_better(const struct dnngov_workload *w,
 }
 
 /*
+ * Can a choice whose partial cost (some workloads summed, utilisation
+ * @util so far) is @c still be at least as good as @bound? Every term only
+ * grows as workloads are added, and power and overload grow with U, so a
+ * partial cost already worse than @bound stays worse.
+ */
+static bool pol_may_beat(const struct dnngov_domain *d, u32 opp, u64 util,
+			 const struct pol_cost *c, const struct pol_cost *bound)
+{
+	u64 cap_ppm = (u64)d->capacity * POL_PPM;
+	u64 over = util > cap_ppm ? util - cap_ppm : 0;
+
+	if (c->misses != bound->misses)
+		return c->misses < bound->misses;
+	if (c->late_us != bound->late_us)
+		return c->late_us < bound->late_us;
+	if (c->below != bound->below)
+		return c->below < bound->below;
+	if (c->deficit != bound->deficit)
+		return c->deficit < bound->deficit;
+	if (over != bound->over_ppm)
+		return over < bound->over_ppm;
+	return pol_power(d, opp, util) <= bound->power_uw;
+}
+
+/*
  * pol_eval() - cost of an OPP with every workload at its best level there
  * (@fixed false), or at its level in force (@fixed true). Writes the
- * per-workload part of @out when it is not NULL.
+ * per-workload part of @out when it is not NULL. With a @bound, gives up
+ * (and returns false) as soon as the OPP cannot beat or tie it.
  */
-static void pol_eval(const struct dnngov_domain *d,
+static bool pol_eval(const struct dnngov_domain *d,
 		     const struct dnngov_workload *const *w, u32 n, u32 opp,
-		     bool fixed, struct pol_cost *c, struct dnngov_decision *out)
+		     bool fixed, struct pol_cost *c, struct dnngov_decision *out,
+		     const struct pol_cost *bound)
 {
 	u32 f = d->opps[opp].freq_khz;
 	u64 util = pol_other_ppm(d, f);
@@ -258,6 +295,8 @@ static void pol_eval(const struct dnngov_domain *d,
 		c->below += best.deficit ? 1 : 0;
 		c->deficit += best.deficit;
 		util = pol_sat_add(util, pol_util_ppm(wl, best.lat_us));
+		if (bound && !pol_may_beat(d, opp, util, c, bound))
+			return false;
 		if (out) {
 			out->level[i] = best.level;
 			out->latency_us[i] = best.lat_us;
@@ -268,10 +307,12 @@ static void pol_eval(const struct dnngov_domain *d,
 	}
 	c->over_ppm = util > cap_ppm ? util - cap_ppm : 0;
 	c->power_uw = pol_power(d, opp, util);
+	return true;
 }
 
-/* pol_eval() without the per-workload output (no NULL without stddef.h) */
+/* pol_eval() without output or bound (no NULL without stddef.h) */
 #define POL_NO_OUT	((struct dnngov_decision *)0)
+#define POL_NO_BOUND	((const struct pol_cost *)0)
 
 static bool pol_domain_valid(const struct dnngov_domain *d)
 {
@@ -384,6 +425,7 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 	struct pol_cost best, cost, excl;
 	u32 lo, hi, opp, best_opp;
 	bool limited = false;
+	int cmp;
 
 	if (!out)
 		return -DNNGOV_POLICY_EINVAL;
@@ -392,12 +434,19 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 		return -DNNGOV_POLICY_EINVAL;
 
 	pol_allowed(d, &lo, &hi);
-	best_opp = lo;
-	pol_eval(d, w, n, lo, false, &best, POL_NO_OUT);
-	/* no workload: the floor policy, the lowest allowed OPP */
-	for (opp = lo + 1; n && opp <= hi; opp++) {
-		pol_eval(d, w, n, opp, false, &cost, POL_NO_OUT);
-		if (pol_cost_cmp(&cost, &best) < 0) {
+	/*
+	 * No workload: the floor policy, the lowest allowed OPP. Else the
+	 * highest allowed OPP first: it usually misses the fewest deadlines,
+	 * so it is a bound that cuts the others short. Ties go to the lower
+	 * OPP.
+	 */
+	best_opp = n ? hi : lo;
+	pol_eval(d, w, n, best_opp, false, &best, POL_NO_OUT, POL_NO_BOUND);
+	for (opp = lo; n && opp < hi; opp++) {
+		if (!pol_eval(d, w, n, opp, false, &cost, POL_NO_OUT, &best))
+			continue;
+		cmp = pol_cost_cmp(&cost, &best);
+		if (cmp < 0 || (cmp == 0 && opp < best_opp)) {
 			best = cost;
 			best_opp = opp;
 		}
@@ -416,12 +465,13 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 		}
 		if (opp >= lo && opp <= hi)
 			continue;
-		pol_eval(d, w, n, opp, false, &excl, POL_NO_OUT);
-		limited = pol_cost_cmp(&excl, &best) < 0;
+		limited = pol_eval(d, w, n, opp, false, &excl, POL_NO_OUT,
+				   &best) && pol_cost_cmp(&excl, &best) < 0;
 	}
 
 	if (n && pol_current_valid(d, w, n, lo, hi)) {
-		pol_eval(d, w, n, d->cur_opp, true, &cost, POL_NO_OUT);
+		pol_eval(d, w, n, d->cur_opp, true, &cost, POL_NO_OUT,
+			 POL_NO_BOUND);
 		if (pol_hold(d, &cost, &best)) {
 			best = cost;
 			best_opp = d->cur_opp;
@@ -429,7 +479,7 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 		}
 	}
 	pol_eval(d, w, n, best_opp, !!(out->flags & DNNGOV_DECISION_HELD),
-		 &cost, out);
+		 &cost, out, POL_NO_BOUND);
 
 	out->opp = best_opp;
 	out->freq_khz = d->opps[best_opp].freq_khz;
