@@ -200,7 +200,10 @@ u64 dnngov_policy_power_uw(const struct dnngov_domain *d, u32 opp,
  * @out: decision, fully written
  *
  * With no workload the choice is the lowest OPP within limits that is at or
- * above the load floor. Cost is O(n_opps * sum of n_levels).
+ * above the load floor. Cost is O(n_opps * sum of n_levels); the search is
+ * exact for the lexicographic objective of Documentation/policy.md, ties
+ * going to the lower OPP. No allocation, no lock, about 500 bytes of stack:
+ * callable under a spinlock.
  *
  * The caller applies the decision and then stores it as the state in force
  * (@d->cur_opp = @out->opp, @w[i]->cur_level = @out->level[i]) so that the
@@ -223,8 +226,12 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
  * @freq_khz: frequency it ran at (time-weighted mean if it changed)
  * @measured_us: measured mean latency per inference
  *
- * Exponentially weighted, clamped to [1/4, 16]; a report that is out of
- * model range (zero frequency or latency) is ignored.
+ * Exponentially weighted (the plain mean of the first 8 reports, then
+ * weight 1/8), clamped to [1/4, 16]; a report that is out of model range
+ * (zero frequency or latency, unknown level, a level whose model latency is
+ * 0 or saturated) is ignored. A report more than 2x off the estimate is an
+ * outlier and ignored, unless 3 in a row point the same way: then the
+ * estimate restarts from it (a step change in interference).
  */
 void dnngov_policy_report(struct dnngov_workload *w, u32 level, u32 freq_khz,
 			  u32 measured_us);
@@ -238,7 +245,9 @@ void dnngov_policy_report(struct dnngov_workload *w, u32 level, u32 freq_khz,
  * @window_us: window length
  *
  * schedutil-like: f = 1.25 * cur * (busy - dnn_busy) / (window * capacity),
- * rounded up to an OPP. Return: the floor in kHz (0 if no other load).
+ * with the utilisation capped at 1, rounded up to an OPP (the highest OPP
+ * if none is as fast) and never above @d->max_khz. Return: the floor in kHz
+ * (0 if no other load, or for a zero window or frequency).
  */
 u32 dnngov_policy_load_floor(const struct dnngov_domain *d, u32 cur_khz,
 			     u64 busy_us, u64 dnn_busy_us, u64 window_us);
