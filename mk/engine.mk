@@ -15,7 +15,7 @@ ENGINE_CFLAGS   = $(ALL_CFLAGS) -I$(ENGINE_DIR) -I$(ENGINE_DIR)/kernels
 KERNEL_CFLAGS   = $(ENGINE_CFLAGS) -O3
 FUZZ_SECONDS   ?= 45
 
-ENGINE_SRCS := error.c threadpool.c model.c plan.c engine.c \
+ENGINE_SRCS := error.c blas.c threadpool.c model.c plan.c engine.c \
 	       kernels/dwconv_ref.c kernels/dispatch.c kernels/elementwise.c
 ENGINE_OBJS := $(addprefix $(ENGINE_OBJDIR)/,$(ENGINE_SRCS:.c=.o))
 ifeq ($(shell uname -m),x86_64)

@@ -206,9 +206,9 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 		int plda = b->mid_max;
 		struct dw_task dt;
 
+		/* the IB's BN + act is applied by the depthwise kernel as it reads */
 		if (b->ib_w) {
 			gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, t1);
-			epilogue(e, t1, pb->mid, hw, pb->scale[0], pb->shift[0], b->act, NULL, NULL);
 			dwin = t1;
 		}
 		dt.e = e;
@@ -216,6 +216,8 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			.in = dwin, .out = t2, .wt = pb->dw, .k = pb->k, .stride = b->stride,
 			.h = pb->h, .w = pb->w, .ho = pb->ho, .wo = pb->wo, .scale = pb->scale[1],
 			.shift = pb->shift[1], .act = b->act, .mean = b->se ? e->vec[0] : NULL,
+			.pre_scale = b->ib_w ? pb->scale[0] : NULL, .pre_shift = pb->shift[0],
+			.pre_act = b->act,
 		};
 		if (e->threads == 1)
 			e->dw(&dt.a, 0, pb->mid, e->pad[0]);

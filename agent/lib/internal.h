@@ -139,6 +139,9 @@ void dg_plan_free(struct dg_plan *p);
 int dg_model_prepare_supernet_bn(dnngov_model *m);
 void dg_model_free_bn(dnngov_model *m);
 
+/* blas.c: the OpenBLAS core type this CPU should use, or NULL if fine */
+const char *dg_blas_wanted_core(void);
+
 /* threadpool.c */
 struct dg_pool;
 typedef void (*dg_task_fn)(void *arg, int tid, int begin, int end);

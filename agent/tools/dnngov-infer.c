@@ -108,6 +108,8 @@ int main(int argc, char **argv)
 	float *in = NULL, *logits = NULL;
 	char *end;
 
+	if (dnngov_blas_check_coretype(argv))
+		fprintf(stderr, "dnngov-infer: warning: %s\n", dnngov_errmsg());
 	while ((c = getopt_long(argc, argv, "m:l:c:t:i:o:b:Ih", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;

@@ -142,6 +142,63 @@ int dnngov_engine_run_u8(dnngov_engine *e, const uint8_t *pixels, int width,
 /* Name of the depthwise kernel set in use ("avx2", "neon" or "ref"). */
 const char *dnngov_engine_kernels(const dnngov_engine *e);
 
+/*
+ * OpenBLAS chooses its kernels by CPU model at load time and falls back to
+ * slow SSE3 kernels on models it does not know (frequent in VMs). Call this
+ * first in main(): when that happened on an AVX2 CPU and OPENBLAS_CORETYPE
+ * is unset, it sets OPENBLAS_CORETYPE and re-executes the program with argv
+ * (it does not return then). Returns 0 when nothing needed doing; set
+ * DNNGOV_NO_REEXEC=1 to disable.
+ */
+int dnngov_blas_check_coretype(char *const argv[]);
+
+/* ------------------------------------------------------------------ */
+/* 4. Agent client (dnngovd's socket, Documentation/protocol.md)       */
+/* ------------------------------------------------------------------ */
+
+/* A connection to dnngovd. One request at a time per connection. */
+typedef struct dnngov_client dnngov_client;
+
+/* Default socket of dnngovd ([daemon] socket in its config). */
+#define DNNGOV_CLIENT_DEFAULT_SOCKET "/run/dnngov/dnngovd.sock"
+/* Most classes a result can carry. */
+#define DNNGOV_CLIENT_TOPK_MAX 100
+
+/* One inference as dnngovd ran it. */
+struct dnngov_client_result {
+	int level;		/* level (subnet) used, 0 = least accurate */
+	double level_accuracy;	/* its profiled top-1 accuracy, % */
+	uint32_t latency_us;	/* inference time */
+	uint32_t queue_us;	/* time waiting in the daemon before it */
+	int n;			/* entries in top */
+	struct {
+		int cls;	/* class index */
+		float prob;	/* softmax probability */
+	} top[DNNGOV_CLIENT_TOPK_MAX];
+};
+
+/* Connect to dnngovd at path (NULL: DNNGOV_CLIENT_DEFAULT_SOCKET). */
+int dnngov_client_connect(dnngov_client **out, const char *path);
+void dnngov_client_close(dnngov_client *c);
+
+/*
+ * Run one 8-bit image (height x width x channels, interleaved) on the
+ * workload named workload; top_k in 1..DNNGOV_CLIENT_TOPK_MAX. Errors from
+ * the daemon come back as their negative errno with dnngov_errmsg() set to
+ * the daemon's message.
+ */
+int dnngov_client_infer(dnngov_client *c, const char *workload,
+			const uint8_t *pixels, int width, int height,
+			int channels, int top_k,
+			struct dnngov_client_result *out);
+
+/*
+ * Send a control request (JSON text, see Documentation/protocol.md) and
+ * get the reply; *reply is malloc'ed, free it.
+ */
+int dnngov_client_control(dnngov_client *c, const char *request,
+			  char **reply);
+
 #ifdef __cplusplus
 }
 #endif

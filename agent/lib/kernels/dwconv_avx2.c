@@ -149,9 +149,19 @@ void dg_dw_avx2(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 	}
 	fn = fns[a->k / 2 - 1][a->stride - 1];
 	g = dw_geom(a->k, a->stride, a->ho, a->wo);
+	float *tmp = scratch + (size_t)g.rows * g.rs;
+
 	for (int c = c0; c < c1; c++) {
+		struct dw_pre pre, *pp = NULL;
+
+		if (a->pre_scale) {
+			pre.scale = a->pre_scale[c];
+			pre.shift = a->pre_shift[c];
+			pre.act = a->pre_act;
+			pp = &pre;
+		}
 		dw_pad_plane(a->in + (size_t)c * a->h * a->w, a->h, a->w, a->k, a->stride,
-			     &g, scratch);
+			     &g, pp, tmp, scratch);
 		fn(scratch, &g, a->wt + (size_t)c * a->k * a->k,
 		   a->out + (size_t)c * a->ho * a->wo, a->ho, a->wo, a->scale[c], a->shift[c],
 		   a->act, a->mean ? a->mean + c : NULL);

@@ -10,6 +10,12 @@
 
 #include "kernels.h"
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#elif defined(__ARM_NEON)
+#include <arm_neon.h>
+#endif
+
 struct dw_geom {
 	size_t rs;	/* floats per padded row */
 	size_t ph;	/* stride 2: offset of the odd phase inside a row */
@@ -28,8 +34,57 @@ static inline struct dw_geom dw_geom(int k, int stride, int ho, int wo)
 	return g;
 }
 
+/* Optional epilogue of the producer (a GEMM), applied while copying. */
+struct dw_pre {
+	float scale, shift;
+	int act;
+};
+
+static inline void pre_row(float *dst, const float *src, int n, const struct dw_pre *pre)
+{
+	if (!pre) {
+		memcpy(dst, src, (size_t)n * sizeof(float));
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		dst[i] = dg_act1(src[i] * pre->scale + pre->shift, pre->act);
+}
+
+/* Split n >= 0 values into even (e) and odd (o) positions. */
+static inline void deinterleave(const float *src, int n, float *e, float *o)
+{
+	int i = 0;
+
+#if defined(__AVX2__)
+	for (; i + 16 <= n; i += 16) {
+		__m256 a = _mm256_loadu_ps(src + i), b = _mm256_loadu_ps(src + i + 8);
+		__m256 ev = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+		__m256 od = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+
+		_mm256_storeu_ps(e + i / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(
+					       _mm256_castps_pd(ev), _MM_SHUFFLE(3, 1, 2, 0))));
+		_mm256_storeu_ps(o + i / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(
+					       _mm256_castps_pd(od), _MM_SHUFFLE(3, 1, 2, 0))));
+	}
+#elif defined(__ARM_NEON)
+	for (; i + 8 <= n; i += 8) {
+		float32x4x2_t v = vld2q_f32(src + i);
+
+		vst1q_f32(e + i / 2, v.val[0]);
+		vst1q_f32(o + i / 2, v.val[1]);
+	}
+#endif
+	for (; i + 1 < n; i += 2) {
+		e[i / 2] = src[i];
+		o[i / 2] = src[i + 1];
+	}
+	if (i < n)
+		e[i / 2] = src[i];
+}
+
 static inline void dw_pad_plane(const float *in, int h, int w, int k, int stride,
-				const struct dw_geom *g, float *pad)
+				const struct dw_geom *g, const struct dw_pre *pre,
+				float *tmp, float *pad)
 {
 	int p = k / 2;
 
@@ -43,7 +98,7 @@ static inline void dw_pad_plane(const float *in, int h, int w, int k, int stride
 				continue;
 			}
 			memset(row, 0, (size_t)p * sizeof(float));
-			memcpy(row + p, in + (size_t)iy * w, (size_t)w * sizeof(float));
+			pre_row(row + p, in + (size_t)iy * w, w, pre);
 			memset(row + p + w, 0, (g->rs - p - w) * sizeof(float));
 		}
 		return;
@@ -57,10 +112,16 @@ static inline void dw_pad_plane(const float *in, int h, int w, int k, int stride
 			continue;
 		const float *src = in + (size_t)iy * w;
 
-		for (int x = 0; x < w; x++) {
-			int j = x + p;
-
-			row[(j & 1) * g->ph + (j >> 1)] = src[x];
+		if (pre) {
+			pre_row(tmp, src, w, pre);
+			src = tmp;
+		}
+		/* padded column j = x + p goes to phase j & 1, index j >> 1 */
+		if (p & 1) {
+			row[g->ph + (p >> 1)] = src[0];
+			deinterleave(src + 1, w - 1, row + (p + 1) / 2, row + g->ph + (p + 1) / 2);
+		} else {
+			deinterleave(src, w, row + p / 2, row + g->ph + p / 2);
 		}
 	}
 }

@@ -25,8 +25,15 @@ void dg_dw_ref(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 					for (int kx = 0; kx < k; kx++) {
 						int ix = ox * s + kx - p;
 
-						if (ix >= 0 && ix < a->w)
-							acc += in[(size_t)iy * a->w + ix] * wt[ky * k + kx];
+						float v;
+
+						if (ix < 0 || ix >= a->w)
+							continue;
+						v = in[(size_t)iy * a->w + ix];
+						if (a->pre_scale)
+							v = dg_act1(v * a->pre_scale[c] + a->pre_shift[c],
+								    a->pre_act);
+						acc += v * wt[ky * k + kx];
 					}
 				}
 				acc = dg_act1(acc * a->scale[c] + a->shift[c], a->act);
@@ -53,5 +60,5 @@ size_t dg_dw_scratch_floats(int k, int stride, int h, int w)
 	size_t rs = stride == 1 ? wv + k + 8 : 2 * (wv + k / 2 + 8);
 
 	(void)h;
-	return rows * ((rs + 7) / 8 * 8) + 16;
+	return rows * ((rs + 7) / 8 * 8) + 16 + (size_t)w;
 }

@@ -35,6 +35,8 @@ static inline float dg_act1(float x, int act)
  * channels [c0, c1), with the fused epilogue
  *   out = act(conv * scale[c] + shift[c])
  * and, when mean is not NULL, mean[c] = average of the output plane (SE).
+ * When pre_scale is not NULL the producer's epilogue is fused in: each input
+ * value is first mapped to act(x * pre_scale[c] + pre_shift[c], pre_act).
  */
 struct dg_dw_args {
 	const float *in;	/* [C][h][w] */
@@ -44,11 +46,14 @@ struct dg_dw_args {
 	const float *scale, *shift;
 	int act;
 	float *mean;
+	/* optional: the input is act(in * pre_scale[c] + pre_shift[c]) */
+	const float *pre_scale, *pre_shift;
+	int pre_act;
 };
 
 typedef void (*dg_dw_fn)(const struct dg_dw_args *a, int c0, int c1, float *scratch);
 
-/* Scratch floats one call of an optimised depthwise kernel needs. */
+/* Scratch floats one call of an optimised depthwise kernel needs (with w). */
 size_t dg_dw_scratch_floats(int k, int stride, int h, int w);
 static inline int dg_conv_out(int h, int k, int stride)
 {
