@@ -15,12 +15,12 @@ AGENT_OBJDIR  = $(BUILD)/agent/obj
 AGENT_LIB     = $(BUILD)/lib/libdnngov-agent.a
 AGENT_SRCS    = $(addprefix $(TOP)/agent/lib/,$(AGENT_LIB_FILES)) $(TOP)/module/policy.c
 AGENT_LIB_FILES := manager.c platform.c platform_select.c platform_sysfs.c \
-		   platform_kernel.c kernel_msg.c config.c
+		   platform_kernel.c kernel_msg.c config.c protocol.c client.c
 AGENT_OBJS    = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(AGENT_SRCS))
 AGENT_HDRS    = $(wildcard $(TOP)/agent/lib/*.h) $(TOP)/include/dnngov/policy.h \
 		$(wildcard $(TOP)/include/dnngov/dnngov.h) $(TOP)/include/uapi/linux/dnngov.h
 
-AGENT_TESTS   := manager sysfs_backend kernel_msg config
+AGENT_TESTS   := manager sysfs_backend kernel_msg config protocol
 AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
 
 .PHONY: check-agent agent-lib
