@@ -156,7 +156,8 @@ int main(int argc, char **argv)
 	/* Reap anything the tests left behind before powering off. */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-	printf("DNNGOV-VM-DONE status=%d\n", status);
+	printf("DNNGOV-VM-DONE status=%d\n",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	fflush(stdout);
 	if (getenv("vmshell") && access("/bin/sh", X_OK) == 0) {
 		pid = fork();

@@ -1,0 +1,68 @@
+# check-vm: dnngov.ko in a real kernel under QEMU (Documentation/testing.md).
+#
+#   make check-vm                  x86_64 (and arm64 when its image can be had)
+#   make check-vm-x86_64           one architecture
+#   make check-vm VM_APPEND=vmtest=decide,limits     only these tests
+#   make vm-shell                  boot x86_64, run the tests, then a shell
+#
+# Debian's kernel image of the same ABI as the installed headers is fetched
+# and cached by scripts/vm/fetch-kernel.sh; the modules are built from copies
+# of the sources under build/vm/<arch>/ so other builds in the tree do not
+# collide; the test programs are static (glibc), so the VM needs no libraries.
+
+VM_ABI       := $(shell sh $(TOP)/scripts/vm/kernel-abi.sh 6.1 2>/dev/null)
+VM_KDIR      ?= /usr/src/linux-headers-$(VM_ABI)-amd64
+VM_BUSYBOX   ?= /bin/busybox
+VM_PRELOAD   := -p governor_simpleondemand -p cpufreq_powersave
+VMTEST_SRCS  := $(wildcard $(TOP)/tests/vm/*.c) $(TOP)/module/policy.c
+VMTEST_HDRS  := $(wildcard $(TOP)/tests/vm/*.h) $(TOP)/include/dnngov/policy.h \
+		$(TOP)/include/uapi/linux/dnngov.h
+VMTEST_FLAGS := $(CSTD) $(WARN) -O2 -g -static -I$(TOP)/include -I$(TOP)/tests/vm \
+		-D_DEFAULT_SOURCE -D_GNU_SOURCE
+FAKEPLAT_SRC := $(TOP)/tests/kernel/Kbuild $(TOP)/tests/kernel/dnngov_fakeplat.c
+DNNGOV_SRC    = $(wildcard $(TOP)/Kbuild $(TOP)/module/*.c $(TOP)/module/*.h \
+		$(TOP)/module/*/*.h $(TOP)/include/dnngov/*.h $(TOP)/include/uapi/linux/*.h)
+
+.PHONY: check-vm check-vm-x86_64 check-vm-arm64 vm-shell vm-modules
+
+check-vm: check-vm-x86_64
+
+# vm_build_mods(arch,kdir,makeflags): fakeplat and dnngov .ko under build/vm/arch.
+define vm_build_mods
+	@rm -rf $(BUILD)/vm/$(1)/fakeplat && mkdir -p $(BUILD)/vm/$(1)/fakeplat
+	cp $(FAKEPLAT_SRC) $(BUILD)/vm/$(1)/fakeplat/
+	$(MAKE) -s -C $(2) M=$(BUILD)/vm/$(1)/fakeplat $(3) modules
+	@test -f $(TOP)/Kbuild || { echo "check-vm: no Kbuild at the top: dnngov.ko cannot be built" >&2; exit 1; }
+	@rm -rf $(BUILD)/vm/$(1)/dnngov && mkdir -p $(BUILD)/vm/$(1)/dnngov
+	cp -r $(TOP)/Kbuild $(TOP)/module $(TOP)/include $(BUILD)/vm/$(1)/dnngov/
+	$(MAKE) -s -C $(2) M=$(BUILD)/vm/$(1)/dnngov $(3) modules
+endef
+
+# ---- x86_64 ----
+VMX := $(BUILD)/vm/x86_64
+
+$(VMX)/kernel.path: $(TOP)/scripts/vm/fetch-kernel.sh $(TOP)/scripts/vm/kernel-abi.sh
+	@mkdir -p $(VMX)
+	sh $(TOP)/scripts/vm/fetch-kernel.sh x86_64 $(VM_ABI) > $@.tmp && mv $@.tmp $@
+
+$(VMX)/dnngov-vmtest: $(VMTEST_SRCS) $(VMTEST_HDRS)
+	@mkdir -p $(VMX)
+	$(CC) $(VMTEST_FLAGS) -o $@ $(VMTEST_SRCS)
+
+$(VMX)/modules.stamp: $(FAKEPLAT_SRC) $(DNNGOV_SRC)
+	$(call vm_build_mods,x86_64,$(VM_KDIR),)
+	@touch $@
+
+$(VMX)/initramfs.cpio.gz: $(VMX)/kernel.path $(VMX)/dnngov-vmtest $(VMX)/modules.stamp $(TOP)/scripts/vm/mkinitramfs.sh
+	sh $(TOP)/scripts/vm/mkinitramfs.sh $@ $$(cat $(VMX)/kernel.path) $(VMX)/dnngov-vmtest \
+		$(VM_PRELOAD) $$(test -x $(VM_BUSYBOX) && echo -b $(VM_BUSYBOX)) \
+		$(VMX)/fakeplat/dnngov_fakeplat.ko $(VMX)/dnngov/dnngov.ko
+
+check-vm-x86_64: $(VMX)/initramfs.cpio.gz
+	@CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/vm/run.sh x86_64 $$(cat $(VMX)/kernel.path) $< $(VMX)
+
+vm-shell: $(VMX)/initramfs.cpio.gz
+	qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic -no-reboot \
+		-kernel $$(cat $(VMX)/kernel.path)/vmlinuz -initrd $< \
+		-append "console=ttyS0 panic=-1 vmshell=1 $(VM_APPEND)"
+
