@@ -7,15 +7,13 @@
 BENCH_BIN    := $(BUILD)/bin/dnngov-bench
 BENCH_DIR    := $(BUILD)/bench
 BENCH_LIB    := $(BUILD)/lib/libdnngov.a
-# Libraries libdnngov.a needs (mk/engine.mk may say it first).
-DNNGOV_LDLIBS ?= -lopenblas -ljson-c -lz -lpthread -lm
 BENCH_ARGS   ?=
 
 .PHONY: bench bench-ort check-bench-smoke
 
 $(BENCH_BIN): $(TOP)/agent/tools/dnngov-bench.c $(TOP)/include/dnngov/dnngov.h $(BENCH_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BENCH_LIB) $(DNNGOV_LDLIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BENCH_LIB) $(ENGINE_LIBS)
 
 # onnxruntime-node's install script fetches CUDA files from NuGet, which is
 # unreachable; the CPU binaries ship in the package itself.

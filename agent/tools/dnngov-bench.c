@@ -5,6 +5,7 @@
  *   dnngov-bench latency MODEL INDIR OUTDIR [--threads T] [--warmup W] [--runs N] [--levels a,b]
  *   dnngov-bench switch  MODEL [--batches B] [--calls K]
  *   dnngov-bench memory  MODEL
+ *   dnngov-bench blas
  *
  * latency: for each level, reads INDIR/<name>.in.f32 (normalised float32
  *   NCHW at the level's resolution, from scripts/bench/prepare.py), W warm-up
@@ -15,6 +16,9 @@
  * memory: VmRSS before the model is opened, after open, after the engine is
  *   created and after every level ran once; VmHWM; the largest level's
  *   parameter bytes.
+ * blas: the OpenBLAS core (kernel set) in use, after the engine's
+ *   OPENBLAS_CORETYPE check (dnngov_blas_check_coretype), so the driver can
+ *   give PyTorch, which links the same OpenBLAS, the same kernels.
  *
  * Output is JSON on stdout; errors go to stderr with the engine's message.
  */
@@ -27,6 +31,9 @@
 #include <dnngov/dnngov.h>
 
 #define MAX_SAMPLES 100000
+
+/* OpenBLAS's own query (cblas.h of OpenBLAS; not in the reference CBLAS). */
+char *openblas_get_corename(void);
 
 struct opts {
 	int threads;
@@ -42,7 +49,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: dnngov-bench latency MODEL INDIR OUTDIR [--threads T] [--warmup W] [--runs N] [--levels a,b]\n"
 		"       dnngov-bench switch MODEL [--batches B] [--calls K]\n"
-		"       dnngov-bench memory MODEL\n");
+		"       dnngov-bench memory MODEL\n"
+		"       dnngov-bench blas\n");
 }
 
 static double now_ns(void)
@@ -397,6 +405,18 @@ done:
 int main(int argc, char **argv)
 {
 	struct opts o = { .threads = 1, .warmup = 10, .runs = 50, .batches = 1000, .calls = 1000 };
+
+	/* Same BLAS kernels as dnngovd and dnngov-infer (may re-execute us). */
+	if (dnngov_blas_check_coretype(argv))
+		fprintf(stderr, "dnngov-bench: %s\n", dnngov_errmsg());
+	if (argc == 2 && !strcmp(argv[1], "blas")) {
+		const char *core = openblas_get_corename();
+		const char *env = getenv("OPENBLAS_CORETYPE");
+
+		printf("{\"openblas_core\":\"%s\",\"openblas_coretype_env\":\"%s\"}\n",
+		       core ? core : "", env ? env : "");
+		return 0;
+	}
 
 	if (argc >= 5 && !strcmp(argv[1], "latency")) {
 		if (parse_opts(argc, argv, 5, &o))

@@ -118,10 +118,10 @@ def render(results):
     md = ["## dnngov engine benchmark", "",
           "Machine: %s, %d CPUs, Linux %s, load average %.2f at start. ONNX Runtime %s "
           "(npm onnxruntime-node, CPU EP, graph optimisation all, sequential), PyTorch %s "
-          "(eager, no_grad, eval). %d round(s) interleaved; per round %d timed runs "
+          "(eager, no_grad, eval); OpenBLAS core %s for dnngov and PyTorch. %d round(s) interleaved; per round %d timed runs "
           "(PyTorch %d) after %d warm-up; batch 1."
           % (mc["cpu"], mc["cpus"], mc["kernel"], mc["loadavg"], mc["onnxruntime_node"],
-             mc["torch"], results["rounds"], results["runs"], results["torch_runs"],
+             mc["torch"], results["openblas_core"], results["rounds"], results["runs"], results["torch_runs"],
              results["warmup"])]
     csv = ["model,level,r,threads,engine,n,min_ms,median_ms"]
     for m in results["models"]:

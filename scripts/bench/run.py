@@ -100,6 +100,7 @@ def time_engines(a, tag, model, d, levels_arg):
     """Pooled samples {(engine, threads, level): [ms...]}, interleaved by rounds."""
     samples = {}
     outdir = os.path.join(d, "out")
+    os.makedirs(outdir, exist_ok=True)
     man = os.path.join(d, "manifest.json")
     sel = ["--levels", levels_arg] if levels_arg else []
     engines = list(a.engines)
@@ -177,6 +178,12 @@ def main(argv=None):
         raise SystemExit("bench: %s is missing: build it with `make bench` (or make userspace)"
                          % a.engine)
     os.makedirs(a.out, exist_ok=True)
+    blas = "as the environment says"
+    if not a.no_engine:
+        # PyTorch's 1x1 convolutions use the same OpenBLAS: give it the
+        # kernels the engine picks (dnngov_blas_check_coretype), not SSE3.
+        blas = run_json([a.engine, "blas"])[0]["openblas_core"]
+        os.environ["OPENBLAS_CORETYPE"] = blas
     a.engines = [] if a.no_engine else ["ours"]
     if not ort_ready() and not a.no_install:
         install_ort()
@@ -188,7 +195,7 @@ def main(argv=None):
 
     results = {"machine": report.machine(), "models": [], "rounds": a.rounds,
                "runs": a.runs, "torch_runs": a.torch_runs, "warmup": a.warmup,
-               "threads": a.threads}
+               "threads": a.threads, "openblas_core": blas}
     passed = failed = 0
     for tag, model in models(a):
         d = os.path.join(a.out, tag)
@@ -238,4 +245,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
+        log("FAILED: %s" % e)
+        sys.exit(1)
