@@ -15,12 +15,12 @@ AGENT_OBJDIR  = $(BUILD)/agent/obj
 AGENT_LIB     = $(BUILD)/lib/libdnngov-agent.a
 AGENT_SRCS    = $(addprefix $(TOP)/agent/lib/,$(AGENT_LIB_FILES)) $(TOP)/module/policy.c
 AGENT_LIB_FILES := manager.c platform.c platform_select.c platform_sysfs.c \
-		   platform_kernel.c kernel_msg.c config.c protocol.c client.c
+		   platform_kernel.c kernel_msg.c config.c protocol.c client.c dataset.c
 AGENT_OBJS    = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(AGENT_SRCS))
 AGENT_HDRS    = $(wildcard $(TOP)/agent/lib/*.h) $(TOP)/include/dnngov/policy.h \
 		$(wildcard $(TOP)/include/dnngov/dnngov.h) $(TOP)/include/uapi/linux/dnngov.h
 
-AGENT_TESTS   := manager sysfs_backend kernel_msg config protocol
+AGENT_TESTS   := manager sysfs_backend kernel_msg config protocol dataset
 AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
 
 .PHONY: check-agent agent-lib
@@ -41,17 +41,18 @@ $(BUILD)/agent/tests/test_%: $(TOP)/tests/unit/test_%.c $(AGENT_LIB) $(AGENT_HDR
 
 # Each cmocka binary prints "[  PASSED  ] N test(s)." / "[  FAILED  ] M ...".
 check-agent: $(AGENT_TEST_BINS)
-	@pass=0; fail=0; \
+	@pass=0; fail=0; skip=0; \
 	for t in $(AGENT_TEST_BINS); do \
 		out=$$(cd $(TOP) && $$t 2>&1); rc=$$?; echo "$$out"; \
 		p=$$(echo "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1); \
 		f=$$(echo "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1); \
-		[ -n "$$f" ] || f=0; [ -n "$$p" ] || p=0; \
+		s=$$(echo "$$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | tail -1); \
+		[ -n "$$f" ] || f=0; [ -n "$$p" ] || p=0; [ -n "$$s" ] || s=0; \
 		if [ $$rc -ne 0 ] && [ $$f -eq 0 ]; then f=1; fi; \
-		pass=$$((pass + p)); fail=$$((fail + f)); \
+		pass=$$((pass + p)); fail=$$((fail + f)); skip=$$((skip + s)); \
 	done; \
-	CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh agent $$pass $$fail; \
-	echo "check-agent: $$pass passed, $$fail failed"; \
+	CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh agent $$pass $$fail $$skip; \
+	echo "check-agent: $$pass passed, $$fail failed, $$skip skipped"; \
 	[ $$fail -eq 0 ]
 
 check-unit: check-agent
