@@ -150,6 +150,7 @@ int sim_init(struct sim *s, const struct sim_board *b, const struct sim_scenario
 	memset(s, 0, sizeof(*s));
 	s->b = b;
 	s->model_b = b;
+	s->plat_sample_ms = SIM_PLAT_SAMPLE_MS;
 	s->sc = sc;
 	s->lib = lib;
 	s->mode = sim_board_find_mode(b, sc->mode);

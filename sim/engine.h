@@ -98,6 +98,7 @@ struct sim {
 	uint64_t trace_ns, next_trace;
 	double trace_energy;
 	double base_energy_j;
+	unsigned int plat_sample_ms;	/* sim backend's load-sampling timer */
 };
 
 int sim_init(struct sim *s, const struct sim_board *b, const struct sim_scenario *sc,

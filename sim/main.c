@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		"  --cdyn-scale X      true dynamic power coefficients x X (dnngov keeps the board file's)\n"
 		"  --compute-scale X   frequency-sensitive share of latency x X\n"
 		"  --variant NAME      label of this run in the CSV (default 'base')\n"
+		"  --dnngov-sample-ms N  sim backend's load-sampling timer (dnngov.ko sample_ms, default 50)\n"
 		"  --csv FILE          append one row per contender (header if the file is new)\n"
 		"  --trace-dir DIR     write DIR/<scenario>-<contender>.csv traces (10 ms rows)\n");
 }
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
 		{ "csv", required_argument, NULL, 'o' },
 		{ "trace-dir", required_argument, NULL, 't' },
 		{ "calibration", no_argument, NULL, 'L' },
+		{ "dnngov-sample-ms", required_argument, NULL, 'T' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -75,6 +77,7 @@ int main(int argc, char **argv)
 	const char *only = "all", *variant = "base", *csv_path = NULL, *trace_dir = NULL;
 	double cdyn_scale = 1.0, compute_scale = 1.0;
 	bool calib = false, seed_set = false;
+	uint32_t sample_ms = SIM_PLAT_SAMPLE_MS;
 	unsigned long long seed = 0;
 	static struct sim_board board, nominal;
 	static struct sim_scenario sc;
@@ -96,6 +99,12 @@ int main(int argc, char **argv)
 		case 'o': csv_path = optarg; break;
 		case 't': trace_dir = optarg; break;
 		case 'L': calib = true; break;
+		case 'T':
+			if (sim_parse_u32(optarg, 1, 10000, &sample_ms)) {
+				fprintf(stderr, "dnngov-sim: --dnngov-sample-ms wants 1..10000, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'S':
 			seed = strtoull(optarg, &end, 0);
 			if (*end || !*optarg) {
@@ -195,6 +204,7 @@ int main(int argc, char **argv)
 		}
 		sim_init(&s, &board, &sc, &lib, compute_scale);
 		s.model_b = &nominal;
+		s.plat_sample_ms = sample_ms;
 		if (sim_run(&s, ctl, trace, &r, err, sizeof(err))) {
 			fprintf(stderr, "dnngov-sim: %s/%s: %s\n", sc.name, ctl->name, err);
 			status = 1;

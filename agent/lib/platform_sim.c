@@ -338,7 +338,7 @@ static int sim_tick(struct dnngov_platform *p, u64 now_ns)
 
 		read_limits(sp, d);
 		if (timer)
-			d->next_sample_ns = now_ns + SIM_PLAT_SAMPLE_MS * 1000000ULL;
+			d->next_sample_ns = now_ns + sp->s->plat_sample_ms * 1000000ULL;
 		if (!timer && !d->dirty)
 			continue;
 		err = run_domain(p, sp, d, now_ns, timer);
