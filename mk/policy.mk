@@ -3,7 +3,9 @@
 #   make check-policy   cmocka tests against an independent reference and
 #                       exact searches (part of check-unit), plus kernel-like
 #                       freestanding builds (x86-64, and arm64 when the cross
-#                       gcc is installed) that must leave no undefined symbol
+#                       gcc is installed) that must leave no undefined symbol,
+#                       and the same decisions on arm64 (qemu-aarch64) as on
+#                       the host over 2000 random instances
 #   make bench-policy   cost of one decision on the largest instance
 #                       (32 workloads x 16 levels x 64 OPPs): ns per call and
 #                       instructions per call under callgrind
@@ -17,6 +19,10 @@ POLICY_HDR   := $(TOP)/include/dnngov/policy.h
 POLICY_TEST  := $(POLICY_DIR)/test_policy
 POLICY_BENCH := $(POLICY_DIR)/bench_policy
 POLICY_TEST_SRCS := $(TOP)/tests/unit/test_policy.c $(TOP)/tests/unit/policy_ref.c
+POLICY_DIGEST := $(POLICY_DIR)/policy_digest
+POLICY_DIGEST_SRCS := $(TOP)/tests/unit/policy_digest.c $(TOP)/tests/unit/policy_ref.c $(POLICY_SRC)
+POLICY_ARM_CC ?= aarch64-linux-gnu-gcc
+POLICY_ARM_RUN ?= qemu-aarch64-static
 
 # What the module build demands of this file, without kernel headers: no
 # libc, no FP or SIMD registers, declarations first, no VLA, small frames.
@@ -32,12 +38,17 @@ $(POLICY_TEST): $(POLICY_TEST_SRCS) $(TOP)/tests/unit/policy_ref.h $(POLICY_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $(POLICY_TEST_SRCS) $(POLICY_SRC) -lcmocka
 
+# -ffp-contract=off: the instance generator's doubles round alike on both.
+$(POLICY_DIGEST): $(POLICY_DIGEST_SRCS) $(TOP)/tests/unit/policy_ref.h $(POLICY_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -ffp-contract=off -o $@ $(POLICY_DIGEST_SRCS)
+
 $(POLICY_BENCH): $(TOP)/tests/bench/bench_policy.c $(POLICY_SRC) $(POLICY_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(POLICY_SRC)
 
 # cmocka's TAP output gives one "ok"/"not ok" line per test.
-check-policy: $(POLICY_TEST)
+check-policy: $(POLICY_TEST) $(POLICY_DIGEST)
 	@pass=0; fail=0; skip=0; \
 	out=$$(cd $(TOP) && CMOCKA_MESSAGE_OUTPUT=TAP $(POLICY_TEST) 2>&1); rc=$$?; \
 	echo "$$out"; \
@@ -55,6 +66,17 @@ check-policy: $(POLICY_TEST)
 			echo "not ok: freestanding build with $$cc:"; $$nm -u $$o 2>/dev/null; fail=$$((fail + 1)); \
 		fi; \
 	done; \
+	if command -v $(POLICY_ARM_CC) >/dev/null 2>&1 && command -v $(POLICY_ARM_RUN) >/dev/null 2>&1; then \
+		a=$$($(POLICY_DIGEST) 42 2000); \
+		if $(POLICY_ARM_CC) $(CPPFLAGS) $(ALL_CFLAGS) -ffp-contract=off -static -o $(POLICY_DIGEST)-arm64 $(POLICY_DIGEST_SRCS) && \
+		   b=$$($(POLICY_ARM_RUN) $(POLICY_DIGEST)-arm64 42 2000) && [ "$$a" = "$$b" ]; then \
+			echo "ok: arm64 decides as the host: $$a"; pass=$$((pass + 1)); \
+		else \
+			echo "not ok: arm64 digest differs: host '$$a', arm64 '$$b'"; fail=$$((fail + 1)); \
+		fi; \
+	else \
+		echo "skip: arm64 digest ($(POLICY_ARM_CC) or $(POLICY_ARM_RUN) not installed)"; skip=$$((skip + 1)); \
+	fi; \
 	CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh policy $$pass $$fail $$skip; \
 	echo "check-policy: $$pass passed, $$fail failed"; \
 	[ $$fail -eq 0 ]
