@@ -26,7 +26,7 @@ ENGINE_OBJS += $(ENGINE_OBJDIR)/kernels/dwconv_neon.o
 endif
 ENGINE_HDRS := $(TOP)/include/dnngov/dnngov.h $(wildcard $(ENGINE_DIR)/*.h $(ENGINE_DIR)/kernels/*.h)
 
-ENGINE_TESTS     := dwconv kernels model engine
+ENGINE_TESTS     := dwconv model engine
 ENGINE_TEST_BINS := $(addprefix $(BUILD)/engine/tests/test_,$(ENGINE_TESTS))
 ENGINE_TESTDATA  := $(BUILD)/engine/testdata
 MODEL_PY         := $(TOP)/scripts/ofa/dnngov_model.py
@@ -78,19 +78,28 @@ $(BUILD)/engine/tests/test_%: $(TOP)/tests/unit/test_%.c $(ENGINE_LIB) $(ENGINE_
 
 $(BUILD)/engine/tests/test_dwconv: $(ENGINE_OBJDIR)/kernels/dwconv_ref.o
 
-check-engine: $(ENGINE_TEST_BINS) $(ENGINE_MODELS)
-	@pass=0; fail=0; \
+# cmocka binaries, then engine-vs-PyTorch parity through the CLI (skipped
+# without python3-torch).
+check-engine: $(ENGINE_TEST_BINS) $(ENGINE_MODELS) $(BUILD)/bin/dnngov-infer
+	@pass=0; fail=0; skip=0; \
 	for t in $(ENGINE_TEST_BINS); do \
 		out=$$(cd $(TOP) && DNNGOV_TESTDATA=$(ENGINE_TESTDATA) $$t 2>&1); rc=$$?; \
-		echo "$$out" | grep -v '^\[ \(RUN\|       OK\) ' ; \
+		echo "$$out" | grep -v '^\[ *\(RUN\|OK\) *\]' ; \
 		p=$$(echo "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1); \
 		f=$$(echo "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1); \
 		[ -n "$$f" ] || f=0; [ -n "$$p" ] || p=0; \
 		if [ $$rc -ne 0 ] && [ $$f -eq 0 ]; then f=1; fi; \
 		pass=$$((pass + p)); fail=$$((fail + f)); \
 	done; \
+	out=$$($(PYTHON) $(TOP)/tests/engine/check_parity.py $(BUILD)/bin/dnngov-infer $(ENGINE_MODELS) 2>&1); rc=$$?; \
+	echo "$$out" | grep -v '^ok '; \
+	if [ $$rc -eq 77 ]; then skip=1; else \
+		p=$$(echo "$$out" | sed -n 's/^parity: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p'); \
+		f=$$(echo "$$out" | sed -n 's/^parity: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p'); \
+		[ -n "$$p" ] || p=0; [ -n "$$f" ] || f=1; [ $$rc -eq 0 ] || [ $$f -gt 0 ] || f=1; \
+		pass=$$((pass + p)); fail=$$((fail + f)); fi; \
 	echo "check-engine: $$pass passed, $$fail failed"; \
-	sh $(TOP)/scripts/record-result.sh check-engine $$pass $$fail; \
+	sh $(TOP)/scripts/record-result.sh check-engine $$pass $$fail $$skip; \
 	[ $$fail -eq 0 ]
 
 # NEON: cross-compile the kernel and its test (plain asserts; no arm64 cmocka)

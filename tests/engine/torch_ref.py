@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Independent PyTorch forward of a dnngov model file, straight from
-Documentation/model-format.md, to check dnngov-infer:
+"""Independent PyTorch forward of a dnngov model file, written from
+Documentation/model-format.md (not from the C code), to check dnngov-infer:
 
     torch_ref.py MODEL LEVEL INPUT.f32 LOGITS.f32   -> prints max relative error
+
+forward(model, level_dict, x) takes a level dict (ks, e, d, r, bn) or a config.
 """
 import sys
 
@@ -48,7 +50,7 @@ def dw_kernel(t, p, k, ks_list):
 
 def forward(m, lv, x):
     a, t, eps = m["arch"], {k: torch.from_numpy(v) for k, v in m["tensors"].items()}, m["arch"]["bn_eps"]
-    lb = lv["bn"]
+    lb = lv.get("bn")
     st = a["stem"]
     x = F.conv2d(x, t["first_conv.conv.weight"], stride=st["stride"], padding=st["kernel"] // 2)
     x = act(bn(x, t, "first_conv.bn", st["out"], eps, lb), st["act"])
@@ -90,7 +92,7 @@ def main():
     c, r = m["arch"]["in_channels"], lv["r"]
     x = torch.from_numpy(np.fromfile(inp, dtype="<f4").reshape(1, c, r, r))
     with torch.no_grad():
-        ref = forward(m, lv, x.double() if False else x)[0].numpy()
+        ref = forward(m, lv, x)[0].numpy()
     got = np.fromfile(out, dtype="<f4")
     err = np.max(np.abs(got - ref)) / max(np.max(np.abs(ref)), 1e-6)
     print(f"level {level}: max |engine - torch| / max |torch| = {err:.3g}")

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shape table and comparison shared by the depthwise tests (x86 cmocka test
+ * and the NEON test run under qemu): optimised kernel vs reference.
+ */
+#ifndef DWCONV_CASES_H
+#define DWCONV_CASES_H
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+struct dw_case {
+	int c, h, w, k, stride, act, se, pre;
+};
+
+/* k 3/5/7 x stride 1/2 x odd/even/tiny/large planes, channels not multiple of 8 */
+static const struct dw_case dw_cases[] = {
+	{ 3, 1, 1, 3, 1, DG_ACT_NONE, 0, 0 },
+	{ 5, 2, 3, 5, 2, DG_ACT_RELU, 1, 0 },
+	{ 7, 7, 7, 7, 1, DG_ACT_HSWISH, 1, 1 },
+	{ 7, 7, 7, 7, 2, DG_ACT_HSWISH, 0, 1 },
+	{ 9, 14, 14, 3, 1, DG_ACT_RELU, 0, 1 },
+	{ 9, 14, 14, 5, 2, DG_ACT_RELU, 1, 0 },
+	{ 11, 13, 17, 7, 1, DG_ACT_NONE, 1, 0 },
+	{ 11, 13, 17, 7, 2, DG_ACT_NONE, 1, 1 },
+	{ 5, 28, 28, 3, 2, DG_ACT_HSWISH, 0, 1 },
+	{ 5, 28, 28, 5, 1, DG_ACT_HSWISH, 1, 1 },
+	{ 3, 56, 56, 7, 2, DG_ACT_RELU, 0, 0 },
+	{ 2, 112, 112, 3, 1, DG_ACT_RELU, 1, 1 },
+	{ 2, 112, 112, 7, 1, DG_ACT_HSWISH, 0, 0 },
+	{ 2, 111, 97, 5, 2, DG_ACT_HSWISH, 1, 1 },
+	{ 1, 6, 33, 3, 2, DG_ACT_NONE, 0, 0 },
+	{ 1, 40, 9, 5, 1, DG_ACT_RELU, 1, 0 },
+	{ 4, 3, 24, 7, 2, DG_ACT_RELU, 0, 1 },
+	{ 4, 17, 16, 3, 1, DG_ACT_HSWISH, 1, 0 },
+	{ 4, 16, 15, 9, 1, DG_ACT_RELU, 0, 0 },	/* k = 9: falls back to the reference */
+};
+
+static unsigned dw_rng = 1;
+
+static float dw_rand(void)
+{
+	dw_rng = dw_rng * 1664525u + 1013904223u;
+	return (float)((dw_rng >> 8) & 0xffff) / 32768.0f - 1.0f;
+}
+
+/*
+ * Run fn and the reference on one case; return the worst relative error
+ * (|a - b| / (1 + |b|)) over outputs and means, or +inf on a NaN.
+ */
+static double dw_compare(dg_dw_fn fn, const struct dw_case *t)
+{
+	int ho = dg_conv_out(t->h, t->k, t->stride), wo = dg_conv_out(t->w, t->k, t->stride);
+	size_t nin = (size_t)t->c * t->h * t->w, nout = (size_t)t->c * ho * wo;
+	float *in = malloc(nin * sizeof(float)), *wt = malloc((size_t)t->c * t->k * t->k * 4);
+	float *o1 = malloc(nout * 4 + 64), *o2 = malloc(nout * 4 + 64);
+	float *sc = malloc((size_t)t->c * 4 * 4), *sh = sc + t->c, *ps = sh + t->c, *pb = ps + t->c;
+	float *m1 = calloc((size_t)t->c, 4), *m2 = calloc((size_t)t->c, 4);
+	float *scratch = malloc(dg_dw_scratch_floats(t->k, t->stride, t->h, t->w) * 4);
+	double worst = 0.0;
+	struct dg_dw_args a;
+
+	for (size_t i = 0; i < nin; i++)
+		in[i] = dw_rand() * 4.0f;
+	for (int i = 0; i < t->c * t->k * t->k; i++)
+		wt[i] = dw_rand();
+	for (int i = 0; i < t->c; i++) {
+		sc[i] = 0.5f + dw_rand() * 0.25f;
+		sh[i] = dw_rand();
+		ps[i] = 1.0f + dw_rand() * 0.5f;
+		pb[i] = dw_rand();
+	}
+	/* canaries past the end catch stores beyond wo */
+	for (int i = 0; i < 16; i++)
+		o1[nout + i] = o2[nout + i] = 12345.0f;
+	memset(&a, 0, sizeof(a));
+	a.in = in;
+	a.wt = wt;
+	a.k = t->k;
+	a.stride = t->stride;
+	a.h = t->h;
+	a.w = t->w;
+	a.ho = ho;
+	a.wo = wo;
+	a.scale = sc;
+	a.shift = sh;
+	a.act = t->act;
+	if (t->pre) {
+		a.pre_scale = ps;
+		a.pre_shift = pb;
+		a.pre_act = DG_ACT_HSWISH;
+	}
+	a.mean = t->se ? m1 : NULL;
+	a.out = o1;
+	dg_dw_ref(&a, 0, t->c, NULL);
+	a.mean = t->se ? m2 : NULL;
+	a.out = o2;
+	/* split the channels in two calls, as the thread pool does */
+	fn(&a, 0, t->c / 2, scratch);
+	fn(&a, t->c / 2, t->c, scratch);
+	for (size_t i = 0; i < nout; i++) {
+		double d = fabs((double)o1[i] - o2[i]) / (1.0 + fabs(o1[i]));
+
+		if (d != d)
+			d = INFINITY;
+		worst = d > worst ? d : worst;
+	}
+	for (int i = 0; i < t->c && t->se; i++) {
+		double d = fabs((double)m1[i] - m2[i]) / (1.0 + fabs(m1[i]));
+
+		worst = d > worst || d != d ? (d != d ? INFINITY : d) : worst;
+	}
+	for (int i = 0; i < 16; i++)
+		if (o2[nout + i] != 12345.0f)
+			worst = INFINITY;
+	free(in);
+	free(wt);
+	free(o1);
+	free(o2);
+	free(sc);
+	free(m1);
+	free(m2);
+	free(scratch);
+	return worst;
+}
+
+#endif /* DWCONV_CASES_H */
