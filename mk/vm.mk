@@ -23,9 +23,9 @@ FAKEPLAT_SRC := $(TOP)/tests/kernel/Kbuild $(TOP)/tests/kernel/dnngov_fakeplat.c
 DNNGOV_SRC    = $(wildcard $(TOP)/Kbuild $(TOP)/module/*.c $(TOP)/module/*.h \
 		$(TOP)/module/*/*.h $(TOP)/include/dnngov/*.h $(TOP)/include/uapi/linux/*.h)
 
-.PHONY: check-vm check-vm-x86_64 check-vm-arm64 vm-shell vm-modules
+.PHONY: check-vm check-vm-x86_64 check-vm-arm64 vm-arm64-run vm-shell
 
-check-vm: check-vm-x86_64
+check-vm: check-vm-x86_64 check-vm-arm64
 
 # vm_build_mods(arch,kdir,makeflags): fakeplat and dnngov .ko under build/vm/arch.
 define vm_build_mods
@@ -66,3 +66,34 @@ vm-shell: $(VMX)/initramfs.cpio.gz
 		-kernel $$(cat $(VMX)/kernel.path)/vmlinuz -initrd $< \
 		-append "console=ttyS0 panic=-1 vmshell=1 $(VM_APPEND)"
 
+
+# ---- arm64 (Debian's arm64 kernel on qemu-system-aarch64 -M virt) ----
+# Skipped, and counted so, when the arm64 headers or image cannot be had
+# (offline, or no arm64 architecture in dpkg and not root).
+VMA := $(BUILD)/vm/arm64
+
+check-vm-arm64:
+	@mkdir -p $(VMA); \
+	if ! kdir=$$(sh $(TOP)/scripts/kbuild/arm64-headers.sh $(VM_ABI) 2>$(VMA)/skip.log) || \
+	   ! kimg=$$(sh $(TOP)/scripts/vm/fetch-kernel.sh arm64 $(VM_ABI) 2>>$(VMA)/skip.log); then \
+		echo "vm-arm64: SKIP: no arm64 headers or kernel image: $$(tail -1 $(VMA)/skip.log)"; \
+		CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh vm-arm64 0 0 1; \
+		echo "vm-arm64: 0 passed, 0 failed, 1 skipped"; \
+	else \
+		$(MAKE) --no-print-directory vm-arm64-run VMA_KDIR=$$kdir VMA_KIMG=$$kimg; \
+	fi
+
+$(VMA)/dnngov-vmtest: $(VMTEST_SRCS) $(VMTEST_HDRS)
+	@mkdir -p $(VMA)
+	aarch64-linux-gnu-gcc $(VMTEST_FLAGS) -o $@ $(VMTEST_SRCS)
+
+$(VMA)/modules.stamp: $(FAKEPLAT_SRC) $(DNNGOV_SRC)
+	$(call vm_build_mods,arm64,$(VMA_KDIR),ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	@touch $@
+
+$(VMA)/initramfs.cpio.gz: $(VMA)/dnngov-vmtest $(VMA)/modules.stamp $(TOP)/scripts/vm/mkinitramfs.sh
+	sh $(TOP)/scripts/vm/mkinitramfs.sh $@ $(VMA_KIMG) $(VMA)/dnngov-vmtest $(VM_PRELOAD) \
+		$(VMA)/fakeplat/dnngov_fakeplat.ko $(VMA)/dnngov/dnngov.ko
+
+vm-arm64-run: $(VMA)/initramfs.cpio.gz
+	@CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/vm/run.sh arm64 $(VMA_KIMG) $< $(VMA)
