@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
 	-p) add_image_module "$2"; shift 2 ;;
 	-b)
 		cp "$2" "$stage/bin/busybox"
-		for app in sh ls cat echo dmesg insmod rmmod lsmod grep mount; do
+		for app in sh ls cat echo dmesg insmod rmmod lsmod grep mount ps; do
 			ln -s busybox "$stage/bin/$app"
 		done
 		shift 2 ;;
