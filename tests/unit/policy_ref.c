@@ -242,41 +242,74 @@ static int ref_term_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
+void ref_separable_at(const struct dnngov_domain *d,
+		      const struct dnngov_workload *const *w, u32 n, u32 opp,
+		      struct ref_cost *c)
+{
+	struct ref_term terms[DNNGOV_POLICY_MAX_LEVELS];
+	u128 util = 0;
+	u32 i, j;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < w[i]->n_levels; j++)
+			ref_term(w[i], j, d->opps[opp].freq_khz, &terms[j]);
+		qsort(terms, w[i]->n_levels, sizeof(terms[0]), ref_term_cmp);
+		c->misses += terms[0].late ? 1 : 0;
+		c->late_us += terms[0].late;
+		c->below += terms[0].deficit ? 1 : 0;
+		c->deficit += terms[0].deficit;
+		util += terms[0].util;
+	}
+	ref_finish(d, opp, util, c);
+}
+
 void ref_separable(const struct dnngov_domain *d,
 		   const struct dnngov_workload *const *w, u32 n,
 		   struct ref_cost *best)
 {
 	bool allowed[DNNGOV_POLICY_MAX_OPPS];
-	struct ref_term terms[DNNGOV_POLICY_MAX_LEVELS];
 	bool have = false;
-	u32 opp, i, j;
+	u32 opp;
 
 	ref_allowed(d, allowed);
 	for (opp = 0; opp < d->n_opps; opp++) {
 		struct ref_cost c;
-		u128 util = 0;
 
 		if (!allowed[opp])
 			continue;
-		memset(&c, 0, sizeof(c));
-		for (i = 0; i < n; i++) {
-			for (j = 0; j < w[i]->n_levels; j++)
-				ref_term(w[i], j, d->opps[opp].freq_khz,
-					 &terms[j]);
-			qsort(terms, w[i]->n_levels, sizeof(terms[0]),
-			      ref_term_cmp);
-			c.misses += terms[0].late ? 1 : 0;
-			c.late_us += terms[0].late;
-			c.below += terms[0].deficit ? 1 : 0;
-			c.deficit += terms[0].deficit;
-			util += terms[0].util;
-		}
-		ref_finish(d, opp, util, &c);
+		ref_separable_at(d, w, n, opp, &c);
 		if (!have || ref_cost_cmp(&c, best) < 0) {
 			*best = c;
 			have = true;
 		}
 	}
+}
+
+bool ref_limited(const struct dnngov_domain *d,
+		 const struct dnngov_workload *const *w, u32 n, u32 chosen,
+		 const struct ref_cost *best)
+{
+	bool allowed[DNNGOV_POLICY_MAX_OPPS];
+	u32 opp;
+
+	ref_allowed(d, allowed);
+	for (opp = 0; opp < d->n_opps; opp++) {
+		struct ref_cost c;
+		bool floor_ok = d->opps[opp].freq_khz >= d->floor_khz ||
+				opp == d->n_opps - 1;
+
+		if (!floor_ok)
+			continue;
+		if (!n)
+			return opp != chosen;	/* the floor's own choice */
+		if (allowed[opp])
+			continue;
+		ref_separable_at(d, w, n, opp, &c);
+		if (ref_cost_cmp(&c, best) < 0)
+			return true;
+	}
+	return false;
 }
 
 u64 ref_rng_next(struct ref_rng *r)

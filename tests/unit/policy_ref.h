@@ -55,6 +55,20 @@ void ref_separable(const struct dnngov_domain *d,
 		   const struct dnngov_workload *const *w, u32 n,
 		   struct ref_cost *best);
 
+/* The same, at one OPP (allowed or not). */
+void ref_separable_at(const struct dnngov_domain *d,
+		      const struct dnngov_workload *const *w, u32 n, u32 opp,
+		      struct ref_cost *c);
+
+/*
+ * Should a decision at OPP @chosen with optimum @best say LIMITED? Some OPP
+ * at or above the floor that min/max exclude has a strictly better cost;
+ * with no workload, the floor alone would pick another OPP.
+ */
+bool ref_limited(const struct dnngov_domain *d,
+		 const struct dnngov_workload *const *w, u32 n, u32 chosen,
+		 const struct ref_cost *best);
+
 /* splitmix64 */
 struct ref_rng {
 	u64 s;

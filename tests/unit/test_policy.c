@@ -470,6 +470,29 @@ static void test_empty_workload_set(void **state)
 	assert_int_equal(decide(0), 0);
 	assert_int_equal(dec.opp, 2);
 	assert_true(dec.flags & DNNGOV_DECISION_LIMITED);
+	/* random tables and limits: the lowest allowed OPP */
+	{
+		struct ref_gen_opts o = { 1, 64, 1, 0 };
+		struct ref_rng r = { seed ^ 0xe0 };
+		bool allowed[DNNGOV_POLICY_MAX_OPPS];
+		u32 k, n, first;
+
+		for (k = 0; k < 500; k++) {
+			reset_instance();
+			ref_gen_instance(&r, &o, &dom, wls, &n);
+			dom.hysteresis_pct = 100;
+			assert_int_equal(decide(0), 0);
+			check_consistent(&dom, wp, 0, &dec, &got);
+			ref_allowed(&dom, allowed);
+			for (first = 0; !allowed[first]; first++)
+				;
+			assert_int_equal(dec.opp, first);
+			assert_int_equal(!!(dec.flags & DNNGOV_DECISION_LIMITED),
+					 ref_limited(&dom, wp, 0, dec.opp, &got));
+		}
+	}
+	reset_instance();
+	set_opps(4, mhz, busy, idle, 2);
 	/* hysteresis has nothing to hold without workloads */
 	dom.max_khz = 0;
 	dom.floor_khz = 0;
@@ -1013,7 +1036,7 @@ static void test_random_large_vs_separable(void **state)
 {
 	struct ref_gen_opts o = { 32, 64, 16, 0 };
 	struct ref_rng r = { seed ^ 0x5eed };
-	u32 k, n, i, infeasible = 0, count = 2000 * scale;
+	u32 k, n, i, infeasible = 0, limited = 0, count = 2000 * scale;
 	struct ref_cost got, best, alt;
 	u32 levels[DNNGOV_POLICY_MAX_WORKLOADS];
 
@@ -1026,6 +1049,9 @@ static void test_random_large_vs_separable(void **state)
 		ref_separable(&dom, wp, n, &best);
 		check_optimal(&got, &best, k);
 		infeasible += !ref_cost_feasible(&best);
+		limited += ref_limited(&dom, wp, n, dec.opp, &best);
+		assert_int_equal(!!(dec.flags & DNNGOV_DECISION_LIMITED),
+				 ref_limited(&dom, wp, n, dec.opp, &best));
 		/* no single or double level change at that OPP does better */
 		for (i = 0; i < 32; i++) {
 			u32 a = (u32)ref_rng_range(&r, 0, n - 1);
@@ -1040,9 +1066,10 @@ static void test_random_large_vs_separable(void **state)
 			assert_true(ref_cost_cmp(&alt, &got) >= 0);
 		}
 	}
-	print_message("random large: %u instances (seed %llu), %u infeasible, all optimal\n",
-		      count, (unsigned long long)seed, infeasible);
+	print_message("random large: %u instances (seed %llu), %u infeasible, %u limited, all optimal\n",
+		      count, (unsigned long long)seed, infeasible, limited);
 	assert_true(infeasible > 0 && infeasible < count);
+	assert_true(limited > 0 && limited < count);
 }
 
 /* Hysteresis on random instances: held only when allowed and cheap enough. */
