@@ -52,7 +52,13 @@ check-sim: $(SIM_TEST_BIN) $(SIM_BIN)
 	f2=$$(echo "$$out2" | sed -n 's/^sensors: [0-9]* passed, \([0-9]*\) failed.*/\1/p'); \
 	[ -n "$$p2" ] || p2=0; [ -n "$$f2" ] || f2=1; \
 	if [ $$rc2 -ne 0 ] && [ $$f2 -eq 0 ]; then f2=1; fi; \
-	p=$$((p + p2)); f=$$((f + f2)); \
+	out3=$$(SIM_BIN=$(SIM_BIN) sh $(TOP)/tests/unit/test_sim_smoke.sh 2>&1); rc3=$$?; echo "$$out3"; \
+	p3=$$(echo "$$out3" | sed -n 's/^smoke: \([0-9]*\) passed.*/\1/p'); \
+	f3=$$(echo "$$out3" | sed -n 's/^smoke: [0-9]* passed, \([0-9]*\) failed.*/\1/p'); \
+	s3=$$(echo "$$out3" | sed -n 's/^smoke: .* failed, \([0-9]*\) skipped.*/\1/p'); \
+	[ -n "$$p3" ] || p3=0; [ -n "$$f3" ] || f3=1; [ -n "$$s3" ] || s3=0; \
+	if [ $$rc3 -ne 0 ] && [ $$f3 -eq 0 ]; then f3=1; fi; \
+	p=$$((p + p2 + p3)); f=$$((f + f2 + f3)); s=$$((s + s3)); \
 	CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh sim $$p $$f $$s; \
 	echo "check-sim: $$p passed, $$f failed, $$s skipped"; \
 	[ $$f -eq 0 ]

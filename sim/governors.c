@@ -115,6 +115,20 @@ void sim_dofa_done(struct sim_dofa *r, unsigned int *level, double lat_ms,
 	}
 }
 
+/* performance and powersave act when started and when limits change. */
+static void base_changed(struct sim *s, void *ctx)
+{
+	struct base_ctx *c = ctx;
+	unsigned int d;
+
+	for (d = 0; d < s->b->n_domains; d++) {
+		if (c->d[d].kind == GOV_PERFORMANCE)
+			sim_request_opp(s, d, s->dom[d].hi);
+		else if (c->d[d].kind == GOV_POWERSAVE)
+			sim_request_opp(s, d, s->dom[d].lo);
+	}
+}
+
 static int base_init(struct sim *s, void **ctx, enum gov_kind cpu, enum gov_kind gpu)
 {
 	struct base_ctx *c = calloc(1, sizeof(*c));
@@ -125,6 +139,7 @@ static int base_init(struct sim *s, void **ctx, enum gov_kind cpu, enum gov_kind
 	for (d = 0; d < s->b->n_domains; d++)
 		c->d[d].kind = s->b->dom[d].kind == SIM_DOM_GPU ? gpu : cpu;
 	*ctx = c;
+	base_changed(s, c);
 	return 0;
 }
 
@@ -170,12 +185,11 @@ static void base_tick(struct sim *s, void *ctx)
 			continue;
 		switch (g->kind) {
 		case GOV_PERFORMANCE:
-			sim_request_opp(s, d, x->hi);
-			continue;
 		case GOV_POWERSAVE:
-			sim_request_opp(s, d, x->lo);
 			continue;
 		case GOV_SCHEDUTIL:
+			if (win_ns < GOV_SU_TICK_MS * 1e6)
+				continue;
 			/* Frequency-invariant utilisation of the busiest CPU. */
 			g->util = gov_pelt_step(g->util, win_ns > 0 ? bmax / win_ns *
 						bd->opp_khz[x->opp] / bd->opp_khz[bd->n_opps - 1] : 0,
@@ -224,17 +238,20 @@ static void base_done(struct sim *s, void *ctx, unsigned int w, double lat_ms,
 	sim_set_level(s, w, lv);
 }
 
-#define BASE_CTL(var, nm, dsc, initfn) \
+/* The tick is the GCD of the governors' periods: 4 ms schedutil updates, 10 ms
+ * ondemand sampling, 50 ms simple_ondemand polling. */
+#define BASE_CTL(var, nm, dsc, initfn, tick_ms) \
 	const struct sim_ctl var = { \
-		.name = nm, .desc = dsc, .tick_ns = GOV_TICK_MS * SIM_NS_PER_MS, \
+		.name = nm, .desc = dsc, .tick_ns = (tick_ms) * SIM_NS_PER_MS, \
 		.init = initfn, .fini = base_fini, .tick = base_tick, .done = base_done, \
+		.changed = base_changed, \
 	}
 
 BASE_CTL(sim_ctl_performance, "performance",
-	 "cpufreq performance + devfreq performance; Dynamic-OFA level rule", perf_init);
+	 "cpufreq performance + devfreq performance; Dynamic-OFA level rule", perf_init, 0);
 BASE_CTL(sim_ctl_powersave, "powersave",
-	 "cpufreq powersave + devfreq powersave; Dynamic-OFA level rule", save_init);
+	 "cpufreq powersave + devfreq powersave; Dynamic-OFA level rule", save_init, 0);
 BASE_CTL(sim_ctl_schedutil, "schedutil",
-	 "cpufreq schedutil + devfreq simple_ondemand; Dynamic-OFA level rule", su_init);
+	 "cpufreq schedutil + devfreq simple_ondemand; Dynamic-OFA level rule", su_init, 2);
 BASE_CTL(sim_ctl_ondemand, "ondemand",
-	 "cpufreq ondemand + devfreq simple_ondemand; Dynamic-OFA level rule", od_init);
+	 "cpufreq ondemand + devfreq simple_ondemand; Dynamic-OFA level rule", od_init, 10);

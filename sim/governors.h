@@ -5,7 +5,7 @@
 
 #include "sim.h"
 
-#define GOV_TICK_MS		1	/* model evaluation step */
+#define GOV_SU_TICK_MS		4	/* scheduler tick at HZ=250: util updates */
 #define GOV_SU_HEADROOM		1.25	/* util += util >> 2 */
 #define GOV_SU_RATE_LIMIT_US	10000	/* 6.1 default cap, kernel.md §5.3 */
 #define GOV_PELT_HALFLIFE_MS	32.0	/* PELT: y^32 = 0.5 */

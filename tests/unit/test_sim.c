@@ -347,7 +347,8 @@ static void watch_tick(struct sim *s, void *ctx)
 {
 	unsigned int d;
 
-	inner->tick(s, ctx);
+	if (inner->tick && inner->tick_ns && s->now % inner->tick_ns == 0)
+		inner->tick(s, ctx);
 	if (sim_target_opp(s, 0) != last_cpu_opp) {
 		if (n_changes++ && s->now - last_change_ns < min_gap_ns)
 			min_gap_ns = s->now - last_change_ns;
@@ -376,6 +377,7 @@ static const struct sim_ctl *watched(const struct sim_ctl *c)
 	watch = *c;
 	watch.init = watch_init;
 	watch.tick = watch_tick;
+	watch.tick_ns = SIM_NS_PER_MS;	/* observe every millisecond */
 	return &watch;
 }
 
@@ -393,7 +395,7 @@ static void test_schedutil_rate_limit(void **state)
 	run_text(cpu_text, watched(&sim_ctl_schedutil), &lib, &r, NULL);
 	print_message("schedutil: %llu CPU frequency requests, shortest gap %.1f ms\n",
 		      (unsigned long long)n_changes, min_gap_ns / 1e6);
-	assert_true(n_changes > 10);			/* it does follow the load */
+	assert_true(n_changes > 5);			/* it does follow the load */
 	assert_true(min_gap_ns >= GOV_SU_RATE_LIMIT_US * 1000ULL);
 	assert_false(out_of_limits);
 	assert_int_equal(seen_min[0], 1190400);		/* the mode's floor holds */
