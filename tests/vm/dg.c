@@ -356,16 +356,33 @@ bool dg_is_decision(const struct nlmsghdr *nlh, const char *domain,
 	return dg_parse_decision(tb[DNNGOV_A_DECISION], d) == 0;
 }
 
-bool dg_wait_decision(struct nlc *c, const char *domain, struct dg_dec *d,
-		      unsigned int ms)
+bool dg_dec_eq(const struct dg_dec *a, const struct dg_dec *b)
 {
+	uint32_t i;
+
+	if (!a->valid || !b->valid || a->freq_khz != b->freq_khz || a->opp != b->opp ||
+	    a->flags != b->flags || a->n != b->n || a->power_uw != b->power_uw)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->id[i] != b->id[i] || a->level[i] != b->level[i] ||
+		    a->lat[i] != b->lat[i] || a->wflags[i] != b->wflags[i])
+			return false;
+	return true;
+}
+
+bool dg_wait_decision_eq(struct nlc *c, const char *domain,
+			 const struct dg_dec *want, struct dg_dec *d,
+			 unsigned int ms)
+{
+	uint64_t end = vt_now_ms() + ms;
 	struct nlmsg *m = new_msg();
 	bool got = false;
 
-	/* The first one may take a while; later ones queue right behind it. */
-	while (nlc_next_notification(c, m, got ? 50 : ms))
+	memset(d, 0, sizeof(*d));
+	while (!got && vt_now_ms() <= end &&
+	       nlc_next_notification(c, m, (unsigned int)(end - vt_now_ms())))
 		if (dg_is_decision(&m->nlh, domain, d))
-			got = true;
+			got = dg_dec_eq(d, want);
 	free(m);
 	return got;
 }

@@ -76,9 +76,12 @@ int dg_parse_decision(const struct nlattr *nest, struct dg_dec *d);
 /* A DNNGOV_CMD_DECISION notification for @domain? Fills @d. */
 bool dg_is_decision(const struct nlmsghdr *nlh, const char *domain,
 		    struct dg_dec *d);
-/* Wait up to @ms for a DECISION for @domain on @c (latest one wins). */
-bool dg_wait_decision(struct nlc *c, const char *domain, struct dg_dec *d,
-		      unsigned int ms);
+/* Wait up to @ms for a DECISION for @domain equal to @want (the timer may
+ * have announced others before or after it); the last one seen in @d. */
+bool dg_wait_decision_eq(struct nlc *c, const char *domain,
+			 const struct dg_dec *want, struct dg_dec *d,
+			 unsigned int ms);
+bool dg_dec_eq(const struct dg_dec *a, const struct dg_dec *b);
 
 /*
  * Predict the decision for @d from the read-back state: the workloads of
