@@ -161,7 +161,7 @@ run_one() {
 	[ "$BACKEND" = rapl ] && rails_read "$ROOT" >"$OUT/rapl-start"
 	sample_rails >"$OUT/samples-$name-$gov.tsv" &
 	sampler=$!
-	"$DNNGOVD" --config "$cfg" >"$OUT/dnngovd-$name-$gov.log" 2>&1 &
+	"$DNNGOVD" -c "$cfg" >"$OUT/dnngovd-$name-$gov.log" 2>&1 &
 	daemon=$!
 	sleep "$DURATION"
 	stats=$("$DNNGOVCTL" --socket "$OUT/dnngovd.sock" status --json 2>/dev/null || echo '{}')
@@ -172,7 +172,7 @@ run_one() {
 	echo "$stats" >"$OUT/status-$name-$gov.json"
 	inf=$(echo "$stats" | sed -n 's/.*"inferences": *\([0-9]*\).*/\1/p' | head -1)
 	miss=$(echo "$stats" | sed -n 's/.*"misses": *\([0-9]*\).*/\1/p' | head -1)
-	acc=$(echo "$stats" | sed -n 's/.*"accuracy_mean": *\([0-9.]*\).*/\1/p' | head -1)
+	acc=$(echo "$stats" | sed -n 's/.*"mean_level_accuracy": *\([0-9.]*\).*/\1/p' | head -1)
 	if [ "$BACKEND" = rapl ]; then
 		rails_read "$ROOT" >"$OUT/rapl-end"
 		join -t "$(printf '\t')" "$OUT/rapl-start" "$OUT/rapl-end" | while IFS="$(printf '\t')" read -r rail a b; do
