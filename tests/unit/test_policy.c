@@ -357,6 +357,46 @@ static void test_known_example(void **state)
 	assert_int_equal(dec.level[0], 1);
 }
 
+/* Equal costs: the lower OPP, then the more accurate level, then index. */
+static void test_ties(void **state)
+{
+	static const u32 mhz[] = { 500, 800, 1000, 1200 },
+			 flat[] = { 1000, 1000, 1000, 1000 },
+			 idle[] = { 100, 100, 100, 100 };
+	struct dnngov_workload *w = &wls[0];
+
+	(void)state;
+	reset_instance();
+	set_opps(4, mhz, flat, idle, 1);
+	/* back to back: one busy core at every OPP, same power everywhere */
+	set_workload(w, MS(100), 0, 0);
+	set_level(w, 0, 1000000, 0, 7000);
+	set_level(w, 1, 1000000, 0, 7000);	/* same as level 0 */
+	set_level(w, 2, 2000000, 0, 7200);	/* more accurate, slower */
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.opp, 0);
+	assert_int_equal(dec.level[0], 2);
+	assert_true(dec.power_uw == 1000000);
+	/* the lowest allowed one when min cuts the table */
+	dom.min_khz = MHZ(700);
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.opp, 1);
+	/* periodic, same latency: the more accurate; same all: lower index */
+	dom.min_khz = 0;
+	w->period_us = MS(100);
+	w->levels[2].cycles = 1000000;
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.level[0], 2);
+	w->levels[2].accuracy = 7000;
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.level[0], 0);
+	/* periodic: the shorter latency wins over accuracy (less busy time) */
+	w->levels[1].cycles = 900000;
+	w->levels[1].accuracy = 6000;
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.level[0], 1);
+}
+
 static void test_bad_arguments(void **state)
 {
 	static const u32 mhz[] = { 500, 1000 }, busy[] = { 1000, 3000 },
@@ -1194,6 +1234,7 @@ int main(void)
 		cmocka_unit_test(test_latency_extremes),
 		cmocka_unit_test(test_power_model),
 		cmocka_unit_test(test_known_example),
+		cmocka_unit_test(test_ties),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_inputs_untouched),
 		cmocka_unit_test(test_empty_workload_set),
