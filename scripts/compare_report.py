@@ -72,7 +72,7 @@ def check(rows):
     if o:
         gap = -saving(o, d)
         miss_ok = f(d, "miss_rate") <= f(o, "miss_rate") + 1e-9
-        res.append((f"vs oracle: {gap:+.1f} % more energy (target within {ORACLE_GAP:.0f} %), miss "
+        res.append((f"energy vs oracle: {gap:+.1f} % (target within {ORACLE_GAP:.0f} %), miss "
                     f"{100 * f(d, 'miss_rate'):.1f} % vs {100 * f(o, 'miss_rate'):.1f} %", gap <= ORACLE_GAP and miss_ok,
                     None))
     return res
@@ -109,7 +109,9 @@ def gnuplot(outdir, sc, rows):
 
     panel(f"{dom[:-4]} MHz", col[dom])
     if wl:
+        g.append("set yrange [0.5:6.5]")
         panel(f"{wl} level", col[f"{wl}_level"])
+        g.append("set autoscale y")
         tgt = os.path.join(tdir, f"{sc}-dnngov.csv")
         panel(f"{wl} latency ms", col[f"{wl}_latency_ms"],
               f", '{tgt}' every ::1 using 1:{col[wl + '_target_ms']} with lines dt 2 lc 'black' title 'target'")
