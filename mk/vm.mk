@@ -23,9 +23,19 @@ FAKEPLAT_SRC := $(TOP)/tests/kernel/Kbuild $(TOP)/tests/kernel/dnngov_fakeplat.c
 DNNGOV_SRC    = $(wildcard $(TOP)/Kbuild $(TOP)/module/*.c $(TOP)/module/*.h \
 		$(TOP)/module/*/*.h $(TOP)/include/dnngov/*.h $(TOP)/include/uapi/linux/*.h)
 
-.PHONY: check-vm check-vm-x86_64 check-vm-arm64 vm-arm64-run vm-shell
+.PHONY: check-vm check-vm-x86_64 check-vm-arm64 vm-x86_64-image vm-arm64-image vm-arm64-run vm-shell
 
-check-vm: check-vm-x86_64 check-vm-arm64
+# Both architectures run even when the first fails.
+check-vm:
+	@status=0; \
+	for a in x86_64 arm64; do \
+		$(MAKE) --no-print-directory check-vm-$$a || status=1; \
+	done; \
+	exit $$status
+
+# vm_fail(suite,what): a build step failed; count it so check-summary sees it.
+vm_fail = { echo "$(1): FAIL: $(2)"; CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh $(1) 0 1; \
+	    echo "$(1): 0 passed, 1 failed"; exit 1; }
 
 # vm_build_mods(arch,kdir,makeflags): fakeplat and dnngov .ko under build/vm/arch.
 define vm_build_mods
@@ -58,8 +68,13 @@ $(VMX)/initramfs.cpio.gz: $(VMX)/kernel.path $(VMX)/dnngov-vmtest $(VMX)/modules
 		$(VM_PRELOAD) $$(test -x $(VM_BUSYBOX) && echo -b $(VM_BUSYBOX)) \
 		$(VMX)/fakeplat/dnngov_fakeplat.ko $(VMX)/dnngov/dnngov.ko
 
-check-vm-x86_64: $(VMX)/initramfs.cpio.gz
-	@CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/vm/run.sh x86_64 $$(cat $(VMX)/kernel.path) $< $(VMX)
+vm-x86_64-image: $(VMX)/initramfs.cpio.gz
+
+check-vm-x86_64:
+	@$(MAKE) --no-print-directory vm-x86_64-image || \
+		$(call vm_fail,vm-x86_64,could not fetch the kernel or build the modules / test image (see above))
+	@CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/vm/run.sh x86_64 $$(cat $(VMX)/kernel.path) \
+		$(VMX)/initramfs.cpio.gz $(VMX)
 
 vm-shell: $(VMX)/initramfs.cpio.gz
 	qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic -no-reboot \
@@ -95,5 +110,9 @@ $(VMA)/initramfs.cpio.gz: $(VMA)/dnngov-vmtest $(VMA)/modules.stamp $(TOP)/scrip
 	sh $(TOP)/scripts/vm/mkinitramfs.sh $@ $(VMA_KIMG) $(VMA)/dnngov-vmtest $(VM_PRELOAD) \
 		$(VMA)/fakeplat/dnngov_fakeplat.ko $(VMA)/dnngov/dnngov.ko
 
-vm-arm64-run: $(VMA)/initramfs.cpio.gz
-	@CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/vm/run.sh arm64 $(VMA_KIMG) $< $(VMA)
+vm-arm64-image: $(VMA)/initramfs.cpio.gz
+
+vm-arm64-run:
+	@$(MAKE) --no-print-directory vm-arm64-image || \
+		$(call vm_fail,vm-arm64,could not build the modules / test image (see above))
+	@CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/vm/run.sh arm64 $(VMA_KIMG) $(VMA)/initramfs.cpio.gz $(VMA)
