@@ -21,12 +21,27 @@
 #include "dnngov.h"
 #include "power.h"
 
+static void dnngov_df_range(struct devfreq *df, unsigned long *min_hz,
+			    unsigned long *max_hz);
+
+/*
+ * Called under devfreq->lock by update_devfreq(): ours, and the core's when
+ * a limit (sysfs min/max, PM QoS, OPP) changes. The core clamps the answer
+ * to the limits; a changed range also re-decides the domain at once.
+ */
 static int dnngov_df_get_target_freq(struct devfreq *df, unsigned long *freq)
 {
 	struct dnngov_dom *dom = df->governor_data;
 	unsigned long hz = dom ? READ_ONCE(dom->target_hz) : 0;
+	unsigned long lo, hi;
 
 	*freq = hz ? hz : df->previous_freq;
+	if (dom) {
+		dnngov_df_range(df, &lo, &hi);
+		if (lo != dom->lim_min_hz || hi != dom->lim_max_hz)
+			mod_delayed_work(system_power_efficient_wq,
+					 &dom->sample_work, 0);
+	}
 	return 0;
 }
 
@@ -173,6 +188,8 @@ void dnngov_devfreq_limits(struct dnngov_dom *dom, u32 *min_khz, u32 *max_khz,
 
 	mutex_lock(&df->lock);
 	dnngov_df_range(df, &lo, &hi);
+	dom->lim_min_hz = lo;
+	dom->lim_max_hz = hi;
 	*cur_khz = df->previous_freq / 1000;
 	mutex_unlock(&df->lock);
 	*min_khz = min_t(unsigned long, DIV_ROUND_UP(lo, 1000), U32_MAX);

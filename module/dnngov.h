@@ -85,6 +85,8 @@ struct dnngov_stats {
  * @dec_ids: workload id of each entry of @dec
  * @have_dec: @dec is valid
  * @target_hz: devfreq frequency returned by get_target_freq
+ * @lim_min_hz: devfreq range seen by the last decision (devfreq->lock)
+ * @lim_max_hz: see @lim_min_hz
  * @cur_khz: frequency in force after the last apply
  * @stats: counters for GET_DOMAIN and debugfs
  * @sample_work: sampling and re-decision timer (sample_ms)
@@ -113,6 +115,8 @@ struct dnngov_dom {
 	u32 dec_ids[DNNGOV_POLICY_MAX_WORKLOADS];
 	bool have_dec;
 	unsigned long target_hz;
+	unsigned long lim_min_hz;
+	unsigned long lim_max_hz;
 	u32 cur_khz;
 	struct dnngov_stats stats;
 	struct delayed_work sample_work;

@@ -324,8 +324,11 @@ void dnngov_dom_run(struct dnngov_dom *dom, enum dnngov_reason why)
 			dnngov_msgq_decision(&q, dom);
 	}
 	mutex_unlock(&dnngov_lock);
-	if (ret)
-		goto out;
+	if (ret) {
+		/* no decision: still honour the limits */
+		khz = clamp(cur_khz, min_khz, max_khz);
+		hz = (unsigned long)khz * 1000;
+	}
 
 	if (dom->kind == DNNGOV_KIND_CPUFREQ)
 		old = dnngov_cpufreq_apply(dom, khz);
