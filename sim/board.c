@@ -268,6 +268,71 @@ static int board_handler(void *user, const char *section, const char *name,
 	return board_key(c, name, value);
 }
 
+static char *trim(char *x)
+{
+	char *end;
+
+	while (*x == ' ' || *x == '\t')
+		x++;
+	end = x + strlen(x);
+	while (end > x && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	return x;
+}
+
+int sim_ini_locate(const char *path, const char *msg)
+{
+	char section[128] = "", key[64] = "", cur[128] = "", line[1024];
+	const char *a, *z;
+	int n = 0, sec_line = 0, key_line = 0;
+	FILE *f;
+
+	a = strchr(msg, '[');
+	z = a ? strchr(a, ']') : NULL;
+	if (!a || !z || (size_t)(z - a - 1) >= sizeof(section))
+		return 0;
+	memcpy(section, a + 1, (size_t)(z - a - 1));
+	section[z - a - 1] = '\0';
+	a = strstr(z, "key '");
+	if (!a)
+		a = strstr(z, "keys '");
+	if (a) {
+		a = strchr(a, '\'') + 1;
+		z = strchr(a, '\'');
+		if (z && (size_t)(z - a) < sizeof(key)) {
+			memcpy(key, a, (size_t)(z - a));
+			key[z - a] = '\0';
+		}
+	}
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *t = trim(line), *eq;
+
+		n++;
+		if (*t == '[') {
+			char *close = strchr(t, ']');
+
+			if (close) {
+				*close = '\0';
+				snprintf(cur, sizeof(cur), "%s", trim(t + 1));
+				if (!sec_line && !strcmp(cur, section))
+					sec_line = n;
+			}
+			continue;
+		}
+		eq = strchr(t, '=');
+		if (eq && key[0] && !key_line && !strcmp(cur, section)) {
+			*eq = '\0';
+			if (!strcmp(trim(t), key))
+				key_line = n;
+		}
+	}
+	fclose(f);
+	return key_line ? key_line : sec_line;
+}
+
 double sim_volt_at(const struct sim_domain *d, uint32_t khz)
 {
 	unsigned int i;
@@ -374,9 +439,11 @@ static int board_validate(struct sim_board *b, char *err, size_t errlen)
 	for (i = 0; i < b->n_modes; i++) {
 		struct sim_mode *m = &b->mode[i];
 
-		if (!m->cpu_max_khz || !m->gpu_max_khz || !m->cpu_online)
-			return snprintf(err, errlen, "[mode %s] keys 'cpu_max_khz', 'gpu_max_khz' and 'cpu_online' are required",
-					m->name), -1;
+		const char *miss = !m->cpu_online ? "cpu_online" : !m->cpu_max_khz ? "cpu_max_khz" :
+				   !m->gpu_max_khz ? "gpu_max_khz" : NULL;
+
+		if (miss)
+			return snprintf(err, errlen, "[mode %s] key '%s': missing", m->name, miss), -1;
 		if (m->cpu_min_khz > m->cpu_max_khz || m->gpu_min_khz > m->gpu_max_khz)
 			return snprintf(err, errlen, "[mode %s] key 'cpu_min_khz'/'gpu_min_khz': above the maximum", m->name), -1;
 	}
@@ -405,7 +472,11 @@ int sim_board_load(struct sim_board *b, const char *path, char *err, size_t errl
 		return -1;
 	}
 	if (board_validate(b, msg, sizeof(msg))) {
-		snprintf(err, errlen, "%s: %s", path, msg);
+		rc = sim_ini_locate(path, msg);
+		if (rc > 0)
+			snprintf(err, errlen, "%s:%d: %s", path, rc, msg);
+		else
+			snprintf(err, errlen, "%s: %s", path, msg);
 		return -1;
 	}
 	return 0;

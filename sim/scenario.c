@@ -163,6 +163,7 @@ static int sc_handler(void *user, const char *section, const char *name, const c
 				return bad(c, name, "too many [event] sections (max 64)");
 			c->ev = (int)sc->n_ev++;
 			sc->ev[c->ev].at_s = -1;
+			snprintf(sc->ev[c->ev].name, SIM_NAME_LEN, "%s", section + 6);
 		} else if (strcmp(section, "scenario")) {
 			return bad(c, name, "unknown section (want [scenario], [workload NAME], [event NAME])");
 		}
@@ -226,21 +227,21 @@ static int validate(struct sc_ctx *c, const struct sim_board *b)
 		const char *act = c->ev_action[i];
 
 		if (e->at_s < 0)
-			return snprintf(m, ml, "[event #%u] key 'at_s': missing", i + 1), -1;
+			return snprintf(m, ml, "[event %s] key 'at_s': missing", e->name), -1;
 		if (!act[0])
-			return snprintf(m, ml, "[event #%u] key 'action': missing", i + 1), -1;
+			return snprintf(m, ml, "[event %s] key 'action': missing", e->name), -1;
 		if (e->kind == SIM_EV_TARGET && (find_wl(sc, e->workload) < 0 || e->target_ms <= 0))
-			return snprintf(m, ml, "[event #%u] keys 'workload' and 'target_ms': action 'target' needs an existing workload and a target",
-					i + 1), -1;
+			return snprintf(m, ml, "[event %s] keys 'workload' and 'target_ms': action 'target' needs an existing workload and a target",
+					e->name), -1;
 		if ((e->kind == SIM_EV_CORUNNER || e->kind == SIM_EV_LIMIT) &&
 		    sim_board_find_domain(b, e->domain) < 0)
-			return snprintf(m, ml, "[event #%u] key 'domain': board '%s' has no domain '%s'",
-					i + 1, b->name, e->domain), -1;
+			return snprintf(m, ml, "[event %s] key 'domain': board '%s' has no domain '%s'",
+					e->name, b->name, e->domain), -1;
 		if (e->kind == SIM_EV_MODE && !sim_board_find_mode(b, e->mode))
-			return snprintf(m, ml, "[event #%u] key 'mode': board '%s' has no mode '%s'",
-					i + 1, b->name, e->mode), -1;
+			return snprintf(m, ml, "[event %s] key 'mode': board '%s' has no mode '%s'",
+					e->name, b->name, e->mode), -1;
 		if (i && e->at_s < sc->ev[i - 1].at_s)
-			return snprintf(m, ml, "[event #%u] key 'at_s': events must be in time order", i + 1), -1;
+			return snprintf(m, ml, "[event %s] key 'at_s': events must be in time order", e->name), -1;
 	}
 	return 0;
 }
@@ -267,7 +268,9 @@ int sim_scenario_load(struct sim_scenario *sc, const struct sim_board *b,
 	else if (line > 0)
 		snprintf(err, errlen, "%s:%d: %s", path, line,
 			 c->msg[0] ? c->msg : "syntax error (want 'key = value' or '[section]')");
-	else if (validate(c, b))
+	else if (validate(c, b) && (line = sim_ini_locate(path, c->msg)) > 0)
+		snprintf(err, errlen, "%s:%d: %s", path, line, c->msg);
+	else if (c->msg[0])
 		snprintf(err, errlen, "%s: %s", path, c->msg);
 	else
 		rc = 0;

@@ -122,6 +122,7 @@ enum sim_ev_kind {
 };
 
 struct sim_event_spec {
+	char name[SIM_NAME_LEN];		/* section name after "event " */
 	double at_s;
 	enum sim_ev_kind kind;
 	char workload[SIM_NAME_LEN];
@@ -154,5 +155,11 @@ int sim_scenario_load(struct sim_scenario *sc, const struct sim_board *b,
 /* Shared parsing helpers (board.c) that name file, line and key. */
 int sim_parse_double(const char *v, double lo, double hi, double *out);
 int sim_parse_u32(const char *v, uint32_t lo, uint32_t hi, uint32_t *out);
+/*
+ * Line of an INI file that a validation message "[SECTION] key 'KEY': ..."
+ * is about: the key's line in that section, else the section's header,
+ * else 0.
+ */
+int sim_ini_locate(const char *path, const char *msg);
 
 #endif /* DNNGOV_SIM_H */

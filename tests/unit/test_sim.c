@@ -173,7 +173,7 @@ static void test_board_errors(void **state)
 	expect_board_error(buf, ":8:", "'colour'");
 	snprintf(buf, sizeof(buf), "%s[domain g]\ntype = gpu\nopps_khz = 100 200\n"
 		 "voltage_curve = 100:0.6\n", board_ok_head);
-	expect_board_error(buf, "[domain g]", "'cdyn_uw_per_mhz_v2'");
+	expect_board_error(buf, ":7: [domain g]", "'cdyn_uw_per_mhz_v2'");	/* the section's line */
 	snprintf(buf, sizeof(buf), "%s[domain g]\ntype = gpu\nopps_khz = 100\ncdyn_uw_per_mhz_v2 = 5\n"
 		 "voltage_curve = 100:7.5\n", board_ok_head);
 	expect_board_error(buf, ":11:", "'voltage_curve'");
@@ -181,7 +181,7 @@ static void test_board_errors(void **state)
 	expect_board_error("this is not ini\n", ":1:", "syntax");
 	snprintf(buf, sizeof(buf), "%s[domain g]\ntype = gpu\nopps_khz = 100\ncdyn_uw_per_mhz_v2 = 5\n"
 		 "voltage_curve = 100:0.7\n[mode M]\ncpu_online = 2\ncpu_max_khz = 1\n", board_ok_head);
-	expect_board_error(buf, "[mode M]", "'gpu_max_khz'");
+	expect_board_error(buf, ":12: [mode M]", "'gpu_max_khz'");
 }
 
 /* ---- scenarios ---- */
@@ -216,23 +216,23 @@ static void test_scenario_files(void **state)
 	assert_int_equal(sim_scenario_load(&sc, &board, "sim/scenarios/thermal-cap.ini", err, sizeof(err)), 0);
 
 	expect_sc_error("[scenario]\nname = t\nduration_s = 1\n[workload a]\ndomain = npu\ntarget_ms = 5\n",
-			"[workload a]", "'domain'");
+			":5: [workload a]", "'domain'");
 	expect_sc_error("[scenario]\nname = t\nduration_s = 1\n[workload a]\ndomain = gpu\narrival = sometimes\n",
 			":6:", "'arrival'");
 	expect_sc_error("[scenario]\nname = t\nduration_s = -4\n", ":3:", "'duration_s'");
 	expect_sc_error("[scenario]\nname = t\nduration_s = 1\n[workload a]\ndomain = gpu\n",
-			"[workload a]", "'target_ms'");
+			":4: [workload a]", "'target_ms'");
 	expect_sc_error("[scenario]\nname = t\nduration_s = 1\n[workload a]\ndomain = gpu\ntarget_ms = 5\n"
-			"arrival = periodic\n", "[workload a]", "'period_ms'");
+			"arrival = periodic\n", ":4: [workload a]", "'period_ms'");
 	expect_sc_error("[scenario]\nname = t\nduration_s = 1\nmode = TURBO\n[workload a]\ndomain = gpu\ntarget_ms = 5\n",
-			"[scenario]", "'mode'");
+			":4: [scenario]", "'mode'");
 	expect_sc_error("[scenario]\nname = t\nduration_s = 1\n[workload a]\ndomain = gpu\ntarget_ms = 5\n"
-			"[event e]\nat_s = 1\naction = target\nworkload = b\ntarget_ms = 3\n", "[event #1]", "'workload'");
+			"[event e]\nat_s = 1\naction = target\nworkload = b\ntarget_ms = 3\n", ":10: [event e]", "'workload'");
 	expect_sc_error("[scenario]\nname = t\nduration_s = 1\n[workload a]\ndomain = gpu\ntarget_ms = 5\n"
 			"[event e]\nat_s = 1\naction = explode\n", ":9:", "'action'");
 	expect_sc_error("[scenario]\nname = t\nduration_s = 1\n[workload a]\ndomain = gpu\ntarget_ms = 5\n"
 			"[event e]\nat_s = 2\naction = corunner\ndomain = gpu\n[event f]\nat_s = 1\naction = corunner\n"
-			"domain = gpu\n", "[event #2]", "'at_s'");
+			"domain = gpu\n", ":12: [event f]", "'at_s'");
 	expect_sc_error("[scenario]\nname = t\nduration_s = 1\n[workload a]\ndomain = gpu\ntarget_ms = 5\nstart_level = 0\n",
 			":7:", "'start_level'");
 }
