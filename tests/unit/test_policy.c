@@ -377,10 +377,13 @@ static void test_ties(void **state)
 	assert_int_equal(dec.opp, 0);
 	assert_int_equal(dec.level[0], 2);
 	assert_true(dec.power_uw == 1000000);
-	/* the lowest allowed one when min cuts the table */
+	/* the lowest allowed one when min cuts the table; an excluded OPP
+	 * that is only as good is no reason for LIMITED
+	 */
 	dom.min_khz = MHZ(700);
 	assert_int_equal(decide(1), 0);
 	assert_int_equal(dec.opp, 1);
+	assert_false(dec.flags & DNNGOV_DECISION_LIMITED);
 	/* periodic, same latency: the more accurate; same all: lower index */
 	dom.min_khz = 0;
 	w->period_us = MS(100);
@@ -893,6 +896,13 @@ static void test_slowdown_converges(void **state)
 		dnngov_policy_workload_init(w);
 		assert_int_equal(reports_to_converge(w, k[i], 1), 1);
 	}
+	/* the first 8 reports are averaged plainly */
+	dnngov_policy_workload_init(w);
+	report_true(w, 1.0, 0);
+	report_true(w, 1.2, 0);
+	report_true(w, 1.4, 0);
+	report_true(w, 1.6, 0);
+	assert_true(slow(w) > 1.3 - 1e-3 && slow(w) < 1.3 + 1e-3);
 	/* a gradual change (under 2x) after a long history: EWMA 1/8 */
 	dnngov_policy_workload_init(w);
 	assert_true(reports_to_converge(w, 2.0, 100) <= 1);
@@ -940,6 +950,15 @@ static void test_slowdown_outliers(void **state)
 	assert_int_equal(w->slowdown_fp, s);
 	report_true(w, 2.0, 0);
 	assert_int_equal(w->outlier_run, 0);
+	/* a run restarts when the direction changes */
+	report_true(w, 20.0, 0);
+	report_true(w, 20.0, 0);
+	report_true(w, 0.3, 0);
+	report_true(w, 20.0, 0);
+	report_true(w, 20.0, 0);
+	assert_int_equal(w->slowdown_fp, s);
+	assert_int_equal(w->outlier_run, 2);
+	report_true(w, 2.0, 0);
 	/* alternating outliers never build a run */
 	for (i = 0; i < 50; i++)
 		report_true(w, (i & 1) ? 0.3 : 30.0, 0);
@@ -1006,6 +1025,9 @@ static void test_load_floor(void **state)
 	/* exactly on an OPP: 32 % -> 800 MHz */
 	assert_int_equal(dnngov_policy_load_floor(&dom, MHZ(2000), 12800, 0,
 						  10000), MHZ(800));
+	/* 800000.4 kHz is above the 800 MHz OPP */
+	assert_int_equal(dnngov_policy_load_floor(&dom, MHZ(2000) + 1, 12800, 0,
+						  10000), MHZ(1200));
 	/* just above: next OPP */
 	assert_int_equal(dnngov_policy_load_floor(&dom, MHZ(2000), 12801, 0,
 						  10000), MHZ(1200));
