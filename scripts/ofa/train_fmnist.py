@@ -33,9 +33,9 @@ from ofa_mbv3 import OFAMobileNetV3, n_stage_blocks, recalibrate_bn  # noqa: E40
 # (phase, epochs, peak lr, open dimensions)
 PHASES = [
     ("full", 4, 0.10, ()),
-    ("kernel", 1, 0.04, ("ks",)),
-    ("depth", 1, 0.03, ("ks", "d")),
-    ("expand", 1, 0.03, ("ks", "d", "e")),
+    ("kernel", 0.75, 0.04, ("ks",)),
+    ("depth", 0.5, 0.03, ("ks", "d")),
+    ("expand", 0.75, 0.03, ("ks", "d", "e")),
 ]
 
 
@@ -69,6 +69,13 @@ def evaluate(net, test_x, test_y, norm, r, calib_u8):
         out = net(to_input(test_x[i:i + 1000], norm, r))
         correct += int((out.argmax(1) == test_y[i:i + 1000]).sum())
     return 100.0 * correct / len(test_x)
+
+
+def save(path, net, norm, seed, history, t0):
+    """Checkpoint (also after every phase, so a cut-short run leaves a supernet)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    torch.save({"arch": net.arch, "state_dict": net.state_dict(), "normalization": norm,
+                "seed": seed, "history": history, "train_seconds": time.time() - t0}, path)
 
 
 def main():
@@ -150,8 +157,8 @@ def main():
             epoch += 1
             net.set_active_subnet()
             acc_max = evaluate(net, test_x, test_y, norm, max(arch["resolutions"]), calib_u8)
-            print("phase %s epoch %d/%d loss %.4f train-acc %.2f%% test-acc(max@%d) %.2f%% "
-                  "elapsed %.0fs" % (phase, epoch, max(1, round(epochs * args.epoch_scale)),
+            print("phase %s epoch %d/%g loss %.4f train-acc %.2f%% test-acc(max@%d) %.2f%% "
+                  "elapsed %.0fs" % (phase, epoch, epochs * args.epoch_scale,
                                      run_loss / max(1, run_n), 100.0 * run_ok / max(1, run_n),
                                      max(arch["resolutions"]), acc_max, time.time() - t0),
                   flush=True)
@@ -162,13 +169,11 @@ def main():
         acc_min = evaluate(net, test_x, test_y, norm, min(arch["resolutions"]), calib_u8)
         print("phase %s done: test-acc(min@%d) %.2f%% elapsed %.0fs"
               % (phase, min(arch["resolutions"]), acc_min, time.time() - t0), flush=True)
+        save(args.out + "." + phase, net, norm, args.seed, history, t0)
     # Leave the supernet's own statistics those of the largest subnet.
     net.set_active_subnet()
     evaluate(net, test_x, test_y, norm, max(arch["resolutions"]), calib_u8)
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    torch.save({"arch": arch, "state_dict": net.state_dict(), "normalization": norm,
-                "seed": args.seed, "history": history, "train_seconds": time.time() - t0},
-               args.out)
+    save(args.out, net, norm, args.seed, history, t0)
     print("train_fmnist: wrote %s after %.0fs" % (args.out, time.time() - t0), flush=True)
 
 
