@@ -426,8 +426,13 @@ static int summarise(struct sim *s, struct sim_result *r)
 	r->duration_s = s->end / 1e9;
 	r->energy_j = total_energy(s);
 	r->board_energy_j = r->energy_j + s->base_energy_j;
-	for (d = 0; d < s->b->n_domains; d++)
+	for (d = 0; d < s->b->n_domains; d++) {
 		r->transitions += s->dom[d].transitions;
+		if (s->b->dom[d].kind == SIM_DOM_GPU)
+			r->gpu_energy_j += s->dom[d].energy_j;
+		else
+			r->cpu_energy_j += s->dom[d].energy_j;
+	}
 	for (w = 0; w < s->sc->n_wl; w++) {
 		struct sim_wl *x = &s->wl[w];
 		uint64_t over = 0;

@@ -74,6 +74,7 @@ struct sim_result {
 	double duration_s;
 	double energy_j;		/* modelled rails (CPU + GPU) */
 	double board_energy_j;		/* plus the board base power */
+	double cpu_energy_j, gpu_energy_j;	/* the rail energy by domain kind */
 	uint64_t n_done, n_miss, n_unfinished;
 	double miss_rate, j_per_inf, acc_mean, p50_ms, p99_ms;
 	unsigned int transitions;

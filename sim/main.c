@@ -38,7 +38,7 @@ static void usage(FILE *f)
 
 static const char *csv_header =
 	"scenario,contender,variant,seed,duration_s,inferences,energy_j,board_energy_j,"
-	"j_per_inf,miss_rate,acc_mean,p50_ms,p99_ms,transitions\n";
+	"j_per_inf,miss_rate,acc_mean,p50_ms,p99_ms,transitions,cpu_energy_j,gpu_energy_j\n";
 
 static int print_calibration(const struct sim_board *b, const struct sim_library *lib)
 {
@@ -214,11 +214,11 @@ int main(int argc, char **argv)
 			       r.acc_mean, r.p50_ms, r.p99_ms, r.transitions,
 			       r.wall_s > 0 ? r.duration_s / r.wall_s : 0.0);
 			if (csv)
-				fprintf(csv, "%s,%s,%s,%llu,%.3f,%llu,%.4f,%.4f,%.6f,%.5f,%.3f,%.3f,%.3f,%u\n",
+				fprintf(csv, "%s,%s,%s,%llu,%.3f,%llu,%.4f,%.4f,%.6f,%.5f,%.3f,%.3f,%.3f,%u,%.4f,%.4f\n",
 					sc.name, ctl->name, variant, (unsigned long long)sc.seed,
 					r.duration_s, (unsigned long long)r.n_done, r.energy_j,
 					r.board_energy_j, r.j_per_inf, r.miss_rate, r.acc_mean,
-					r.p50_ms, r.p99_ms, r.transitions);
+					r.p50_ms, r.p99_ms, r.transitions, r.cpu_energy_j, r.gpu_energy_j);
 		}
 		if (trace)
 			fclose(trace);

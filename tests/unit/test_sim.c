@@ -466,6 +466,8 @@ static void test_energy_accounting(void **state)
 		 busy * sim_core_power_w(gpu, 14, 1.0) + (t - busy) * sim_core_power_w(gpu, 14, 0.0);
 	assert_double_equal(r.energy_j, expect, 1e-6 * expect);
 	assert_double_equal(r.board_energy_j, r.energy_j + board.base_w * t, 1e-9 * expect);
+	assert_double_equal(r.cpu_energy_j, 6 * t * sim_core_power_w(cpu, cpu_opp, 0.0), 1e-6 * expect);
+	assert_double_equal(r.cpu_energy_j + r.gpu_energy_j, r.energy_j, 1e-9 * expect);
 	/* GPU busy time = inferences x service time at 1109 MHz (jitter averages out) */
 	assert_double_equal(busy, r.n_done * 51.08e-3, 0.02 * busy);
 	assert_double_equal(busy, s.wl[0].busy_ns / 1e9, 1e-6);
