@@ -42,11 +42,52 @@ struct dw_pre {
 
 static inline void pre_row(float *dst, const float *src, int n, const struct dw_pre *pre)
 {
+	int i = 0;
+
 	if (!pre) {
 		memcpy(dst, src, (size_t)n * sizeof(float));
 		return;
 	}
-	for (int i = 0; i < n; i++)
+#if defined(__AVX2__)
+	{
+		__m256 sc = _mm256_set1_ps(pre->scale), sh = _mm256_set1_ps(pre->shift);
+		__m256 zero = _mm256_setzero_ps(), three = _mm256_set1_ps(3.0f);
+		__m256 six = _mm256_set1_ps(6.0f), sixth = _mm256_set1_ps(1.0f / 6.0f);
+
+		for (; i + 8 <= n; i += 8) {
+			__m256 v = _mm256_fmadd_ps(_mm256_loadu_ps(src + i), sc, sh);
+
+			if (pre->act == DG_ACT_RELU) {
+				v = _mm256_max_ps(v, zero);
+			} else if (pre->act == DG_ACT_HSWISH) {
+				__m256 t = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(v, three), zero), six);
+
+				v = _mm256_mul_ps(_mm256_mul_ps(v, t), sixth);
+			}
+			_mm256_storeu_ps(dst + i, v);
+		}
+	}
+#elif defined(__ARM_NEON)
+	{
+		float32x4_t sc = vdupq_n_f32(pre->scale), sh = vdupq_n_f32(pre->shift);
+		float32x4_t zero = vdupq_n_f32(0.0f), three = vdupq_n_f32(3.0f);
+		float32x4_t six = vdupq_n_f32(6.0f), sixth = vdupq_n_f32(1.0f / 6.0f);
+
+		for (; i + 4 <= n; i += 4) {
+			float32x4_t v = vfmaq_f32(sh, vld1q_f32(src + i), sc);
+
+			if (pre->act == DG_ACT_RELU) {
+				v = vmaxq_f32(v, zero);
+			} else if (pre->act == DG_ACT_HSWISH) {
+				float32x4_t t = vminq_f32(vmaxq_f32(vaddq_f32(v, three), zero), six);
+
+				v = vmulq_f32(vmulq_f32(v, t), sixth);
+			}
+			vst1q_f32(dst + i, v);
+		}
+	}
+#endif
+	for (; i < n; i++)
 		dst[i] = dg_act1(src[i] * pre->scale + pre->shift, pre->act);
 }
 
@@ -103,13 +144,22 @@ static inline void dw_pad_plane(const float *in, int h, int w, int k, int stride
 		}
 		return;
 	}
+	/* even phase holds padded columns 2i, odd phase 2i + 1; interior is [p, p + w) */
+	size_t e0 = (size_t)(p + 1) / 2, e1 = (size_t)(p + w + 1) / 2;
+	size_t o0 = (size_t)p / 2, o1 = (size_t)(p + w) / 2;
+
 	for (int y = 0; y < g->rows; y++) {
-		float *row = pad + (size_t)y * g->rs;
+		float *row = pad + (size_t)y * g->rs, *odd = row + g->ph;
 		int iy = y - p;
 
-		memset(row, 0, g->rs * sizeof(float));
-		if (iy < 0 || iy >= h)
+		if (iy < 0 || iy >= h) {
+			memset(row, 0, g->rs * sizeof(float));
 			continue;
+		}
+		memset(row, 0, e0 * sizeof(float));
+		memset(row + e1, 0, (g->ph - e1) * sizeof(float));
+		memset(odd, 0, o0 * sizeof(float));
+		memset(odd + o1, 0, (g->ph - o1) * sizeof(float));
 		const float *src = in + (size_t)iy * w;
 
 		if (pre) {
