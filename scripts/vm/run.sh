@@ -41,22 +41,22 @@ rc=$?
 secs=$(($(date +%s) - start))
 
 # Show what the tests said (the full console stays in the log).
-tr -d '\r' < "$log" | grep -E '^(PASS|FAIL|SKIP|# |DNNGOV-VM-DONE|dnngov-vmtest)' || true
+tr -d '\r' < "$log" | grep -a -E '^(PASS|FAIL|SKIP|# |DNNGOV-VM-DONE|dnngov-vmtest)' || true
 
-pass=$(tr -d '\r' < "$log" | grep -c '^PASS ')
-fail=$(tr -d '\r' < "$log" | grep -c '^FAIL ')
-skip=$(tr -d '\r' < "$log" | grep -c '^SKIP ')
+pass=$(tr -d '\r' < "$log" | grep -a -c '^PASS ')
+fail=$(tr -d '\r' < "$log" | grep -a -c '^FAIL ')
+skip=$(tr -d '\r' < "$log" | grep -a -c '^SKIP ')
 why=""
-if ! tr -d '\r' < "$log" | grep -q '^DNNGOV-VM-DONE'; then
+if ! tr -d '\r' < "$log" | grep -a -q '^DNNGOV-VM-DONE'; then
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		why="VM timed out after ${timeout}s"
-	elif grep -q -e 'Kernel panic' -e 'Oops' -e 'BUG:' "$log"; then
+	elif grep -a -q -e 'Kernel panic' -e 'Oops' -e 'BUG:' "$log"; then
 		why="kernel crashed"
 	else
 		why="VM stopped before the tests finished (qemu exit $rc, see $logdir/qemu.log)"
 	fi
 	fail=$((fail + 1))
-	grep -E -A30 'Kernel panic|Oops|BUG:|WARNING:' "$log" | head -60
+	grep -a -E -A30 'Kernel panic|Oops|BUG:|WARNING:' "$log" | head -60
 fi
 [ -n "$why" ] && echo "$suite: FAIL: $why; console log: $log"
 echo "$suite: boot and tests took ${secs}s; console log: $log"
