@@ -76,8 +76,6 @@ static int sim_open(struct dnngov_platform *p)
 		const struct sim_domain *bd = &mb->dom[i];
 		struct simdom *d = &sp->dom[sp->n_dom];
 
-		if (!sp->s->dom[i].online)
-			continue;
 		if (bd->n_opps > DNNGOV_POLICY_MAX_OPPS)
 			return dnngov_platform_errf(p, -E2BIG, "%s: %u OPPs (max %u)",
 						    bd->platform_name, bd->n_opps,
@@ -90,7 +88,8 @@ static int sim_open(struct dnngov_platform *p)
 			d->pd.opps[j].power_busy_uw = (u32)(sim_core_power_w(bd, j, 1.0) * 1e6);
 			d->pd.opps[j].power_idle_uw = (u32)(sim_core_power_w(bd, j, 0.0) * 1e6);
 		}
-		d->pd.capacity = sp->s->dom[i].online;
+		/* Clusters a power mode turns off are listed but not decided. */
+		d->pd.capacity = sp->s->dom[i].online ? sp->s->dom[i].online : bd->cores;
 		d->pd.cur_opp = sp->s->dom[i].opp;
 		d->pd.hysteresis_pct = SIM_PLAT_HYSTERESIS;
 		read_limits(sp, d);
@@ -132,7 +131,8 @@ static void fill_info(struct sim_priv *sp, struct simdom *d, struct dnngov_platf
 		out->opps_khz[j] = bd->opp_khz[j];
 	out->capacity = sp->s->dom[d->sd].online;
 	out->can_set = true;
-	snprintf(out->governor, sizeof(out->governor), "dnngov");
+	snprintf(out->governor, sizeof(out->governor), "%s",
+		 sp->s->dom[d->sd].online ? "dnngov" : "offline");
 }
 
 static int sim_list(struct dnngov_platform *p, struct dnngov_platform_domain *out,
@@ -337,6 +337,13 @@ static int sim_tick(struct dnngov_platform *p, u64 now_ns)
 		int err;
 
 		read_limits(sp, d);
+		/* A power mode may take a cluster offline (or back). */
+		if (!sp->s->dom[d->sd].online)
+			continue;
+		if (d->pd.capacity != sp->s->dom[d->sd].online) {
+			d->pd.capacity = sp->s->dom[d->sd].online;
+			d->dirty = true;
+		}
 		if (timer)
 			d->next_sample_ns = now_ns + sp->s->plat_sample_ms * 1000000ULL;
 		if (!timer && !d->dirty)
