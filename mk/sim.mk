@@ -67,4 +67,4 @@ check-unit: check-sim
 
 compare: $(SIM_BIN)
 	@sh $(TOP)/scripts/deps.sh compare
-	@sh $(TOP)/scripts/compare.sh
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh $(TOP)/scripts/compare.sh
