@@ -156,9 +156,15 @@ fuzz-model: $(ENGINE_TESTDATA)/micro.dnngov
 		sh $(TOP)/scripts/record-result.sh fuzz-model 0 1; exit 1; \
 	fi
 
-engine-bench: $(BUILD)/bin/dnngov-infer
+$(BUILD)/bin/bench_dwconv: $(TOP)/tests/bench/bench_dwconv.c $(ENGINE_LIB) $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ENGINE_CFLAGS) $< -o $@ $(ENGINE_LIB) $(ENGINE_LIBS)
+
+# Random-weight w1.2 supernet with the Dynamic-OFA nets_6 library (needs
+# ../shared/data); 1 thread, min/median of 30 runs per level; memory at the end.
+engine-bench: $(BUILD)/bin/dnngov-infer $(BUILD)/bin/bench_dwconv
 	@mkdir -p $(BUILD)/engine/bench
 	@$(PYTHON) $(MODEL_PY) random $(BUILD)/engine/bench/w12.dnngov --arch w1.2 --library nets_6 >/dev/null
-	@for l in 0 1 2 3 4 5; do \
-		$(BUILD)/bin/dnngov-infer --model $(BUILD)/engine/bench/w12.dnngov --level $$l \
-			--threads 1 --bench 30; done
+	$(BUILD)/bin/dnngov-infer --model $(BUILD)/engine/bench/w12.dnngov --threads 1 --bench 30 \
+		--all-levels --rss
+	$(BUILD)/bin/bench_dwconv 30

@@ -28,6 +28,8 @@ static void usage(FILE *f)
 		"  --input F      float32 NCHW input, in_channels x r x r, normalised\n"
 		"  --output F     write the logits as float32\n"
 		"  --bench N      time N runs (after 5 warm-up runs); print min/median ms\n"
+		"  --all-levels   with --bench: benchmark every level in turn (random input)\n"
+		"  --rss          print resident memory (weights mapped + engine) at the end\n"
 		"  --info         list the model's levels\n");
 }
 
@@ -71,6 +73,55 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static float *random_input(size_t n)
+{
+	float *x = malloc(n * sizeof(float));
+	unsigned s = 12345;
+
+	for (size_t i = 0; x && i < n; i++) {
+		s = s * 1103515245u + 12345u;
+		x[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
+	}
+	return x;
+}
+
+/*
+ * Resident memory (Linux): the whole process, its anonymous memory (engine
+ * buffers, transformed kernels, folded BN), and the model file's mapping
+ * (the weights the levels touched).
+ */
+static void print_rss(const char *model)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[512], *base = strrchr(model, '/');
+	int in_model = 0;
+	long kb;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6) || !strncmp(line, "RssAnon:", 8))
+			fputs(line, stdout);
+	fclose(f);
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return;
+	base = base ? base + 1 : (char *)model;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {	/* a mapping's header line */
+			in_model = strstr(line, base) != NULL;
+			continue;
+		}
+		if (in_model && sscanf(line, "Rss: %ld kB", &kb) == 1) {
+			printf("ModelRss:\t%8ld kB\n", kb);
+			in_model = 0;
+		}
+	}
+	fclose(f);
+}
+
 static void print_info(const dnngov_model *m)
 {
 	int n = dnngov_model_level_count(m);
@@ -98,11 +149,13 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "bench", required_argument, NULL, 'b' },
 		{ "info", no_argument, NULL, 'I' },
+		{ "all-levels", no_argument, NULL, 'A' },
+		{ "rss", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *model = NULL, *config = NULL, *input = NULL, *output = NULL;
-	int level = -1, threads = 1, bench = 0, info = 0, c, err, rc = 1;
+	int level = -1, threads = 1, bench = 0, info = 0, all = 0, rss = 0, c, err, rc = 1;
 	dnngov_model *m = NULL;
 	dnngov_engine *e = NULL;
 	float *in = NULL, *logits = NULL;
@@ -110,13 +163,15 @@ int main(int argc, char **argv)
 
 	if (dnngov_blas_check_coretype(argv))
 		fprintf(stderr, "dnngov-infer: warning: %s\n", dnngov_errmsg());
-	while ((c = getopt_long(argc, argv, "m:l:c:t:i:o:b:Ih", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:l:c:t:i:o:b:IARh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
 		case 'c': config = optarg; break;
 		case 'i': input = optarg; break;
 		case 'o': output = optarg; break;
 		case 'I': info = 1; break;
+		case 'A': all = 1; break;
+		case 'R': rss = 1; break;
 		case 'l':
 		case 't':
 		case 'b': {
@@ -143,6 +198,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (all && bench)
+		level = 0;
 	if (!model || optind != argc || (!info && (level < 0) == !config)) {
 		fprintf(stderr, "dnngov-infer: need --model and exactly one of --level or --config\n");
 		usage(stderr);
@@ -200,13 +257,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		unsigned s = 12345;
-
-		in = malloc(nin * sizeof(float));
-		for (size_t i = 0; in && i < nin; i++) {
-			s = s * 1103515245u + 12345u;
-			in[i] = (float)((s >> 8) & 0xffff) / 32768.0f - 1.0f;
-		}
+		in = random_input(nin);
 	}
 	if (!in || !logits) {
 		fprintf(stderr, "dnngov-infer: out of memory\n");
@@ -228,12 +279,24 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (bench) {
+	for (int lv = all ? 0 : level; bench && lv < (all ? dnngov_model_level_count(m) : level + 1);
+	     lv++) {
 		double *t = malloc((size_t)bench * sizeof(double));
 
 		if (!t) {
 			fprintf(stderr, "dnngov-infer: out of memory\n");
 			goto out;
+		}
+		if (all) {
+			dnngov_engine_set_level(e, lv);
+			r = dnngov_engine_resolution(e);
+			free(in);
+			in = random_input((size_t)dnngov_model_in_channels(m) * r * r);
+			if (!in) {
+				free(t);
+				fprintf(stderr, "dnngov-infer: out of memory\n");
+				goto out;
+			}
 		}
 		for (int i = 0; i < 5; i++)
 			dnngov_engine_run(e, in, logits);
@@ -247,11 +310,13 @@ int main(int argc, char **argv)
 		if (config)
 			printf("config r=%d", r);
 		else
-			printf("level %d r=%d", level, r);
+			printf("level %d r=%d", lv, r);
 		printf(" threads=%d kernels=%s: min %.3f ms, median %.3f ms (%d runs)\n", threads,
 		       dnngov_engine_kernels(e), t[0], t[bench / 2], bench);
 		free(t);
 	}
+	if (rss)
+		print_rss(model);
 	rc = 0;
 	goto out;
 fail:
