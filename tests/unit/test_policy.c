@@ -974,7 +974,7 @@ static void test_slowdown_outliers(void **state)
 static void test_slowdown_clamp_and_bad_reports(void **state)
 {
 	struct dnngov_workload *w = &wls[0];
-	u32 s;
+	u32 s, i;
 
 	(void)state;
 	reset_instance();
@@ -999,7 +999,9 @@ static void test_slowdown_clamp_and_bad_reports(void **state)
 	w->n_levels = 2;
 	dnngov_policy_report(w, 1, 1000, 1000);
 	w->levels[1].cycles = UINT64_MAX;		/* saturated model */
-	dnngov_policy_report(w, 1, 1, 1000);
+	for (i = 0; i < 5; i++)		/* not even as a run of outliers */
+		dnngov_policy_report(w, 1, 1, 1000);
+	assert_int_equal(w->outlier_run, 0);
 	assert_int_equal(w->slowdown_fp, s);
 	assert_int_equal(w->reports, 1);
 	/* extremes of a valid report */
