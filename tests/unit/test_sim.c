@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -21,6 +22,8 @@
 #include "engine.h"
 #include "governors.h"
 #include "oracle.h"
+#include "manager.h"
+#include "platform.h"
 
 /* cmocka 1.1 has no assert_double_equal. */
 static void near_or_fail(double a, double b, double eps, const char *file, int line)
@@ -543,6 +546,108 @@ static void test_oracle_eval_matches_run(void **state)
 	sim_free(&s);
 }
 
+/* ---- the agent's sim backend (agent/lib/platform_sim.c) ---- */
+
+static void test_sim_backend(void **state)
+{
+	static struct sim_scenario sc;
+	struct dnngov_platform_domain doms[DNNGOV_PLATFORM_MAX_DOMAINS], one;
+	struct dnngov_platform_workload w = {
+		.domain = "devfreq:17000000.gv11b", .name = "cam",
+		.target_us = 80000, .accuracy_floor = 7600, .period_us = 100000,
+	};
+	struct dnngov_platform_report rep = { .level = 2, .latency_us = 70000, .count = 1, .busy_us = 70000 };
+	struct dnngov_platform_decision dec, dec2;
+	struct dnngov_level lv[6];
+	struct dnngov_platform p;
+	struct sim_library lib;
+	char err[SIM_ERR_LEN];
+	u32 n, id, j;
+	struct sim s;
+
+	(void)state;
+	fake_library(&lib);
+	assert_int_equal(load_scenario_text(&sc, steady_text, err, sizeof(err)), 0);
+	sim_init(&s, &board, &sc, &lib, 1.0);
+	assert_int_equal(dnngov_platform_sim_init(&p, &s, 0), 0);
+	assert_int_equal(p.ops->open(&p), 0);
+	assert_string_equal(p.ops->name, "sim");
+	assert_int_equal(p.ops->list_domains(&p, doms, DNNGOV_PLATFORM_MAX_DOMAINS, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(doms[0].name, "cpufreq:policy0");
+	assert_int_equal(doms[0].capacity, 2);
+	assert_int_equal(doms[0].min_khz, 1190400);	/* the mode's floor */
+	assert_int_equal(doms[3].n_opps, 15);
+	assert_int_equal(p.ops->domain_get(&p, "devfreq:nope", &one), -ENODEV);
+	assert_non_null(strstr(p.errmsg, "devfreq:nope"));
+
+	w.domain = "devfreq:nope";
+	assert_int_equal(p.ops->workload_add(&p, &w, &id), -ENODEV);
+	w.domain = "devfreq:17000000.gv11b";
+	assert_int_equal(p.ops->workload_add(&p, &w, &id), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec), -ENODATA);
+	for (j = 0; j < 6; j++) {
+		u32 khz[2] = { 114750, 1109250 }, us[2];
+
+		us[0] = (u32)(sim_service_ms(&s, 0, j, 0) * 1000);
+		us[1] = (u32)(sim_service_ms(&s, 0, j, 14) * 1000);
+		assert_int_equal(dnngov_level_fit(khz, us, 2, &lv[j]), 0);
+		lv[j].accuracy = (u32)(lib.gpu[j].top1 * 100 + 0.5);
+	}
+	assert_int_equal(p.ops->set_levels(&p, id, lv, 6), 0);
+	assert_int_equal(p.ops->tick(&p, 0), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec), 0);
+	print_message("sim backend: first decision %u kHz, level %u, predicted %u us\n",
+		      dec.freq_khz, dec.level + 1, dec.latency_us);
+	assert_true(dec.seq > 0);
+	assert_true(dec.level >= 2);			/* 76 % floor: level 3 or above */
+	assert_true(dec.latency_us <= 80000);
+	assert_int_equal(sim_target_opp(&s, 3), dec.opp);	/* applied to the board */
+	/* Nothing changed and no timer due: no new decision. */
+	assert_int_equal(p.ops->tick(&p, 10 * SIM_NS_PER_MS), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec2), 0);
+	assert_int_equal(dec2.seq, dec.seq);
+	/* A report re-decides at the next tick; so does the 50 ms timer. */
+	assert_int_equal(p.ops->report(&p, id, &rep), 0);
+	assert_int_equal(p.ops->tick(&p, 20 * SIM_NS_PER_MS), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec2), 0);
+	assert_true(dec2.seq > dec.seq);
+	dec = dec2;
+	assert_int_equal(p.ops->tick(&p, 50 * SIM_NS_PER_MS), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec2), 0);
+	assert_true(dec2.seq > dec.seq);
+	/* A looser target lowers the frequency. */
+	w.target_us = 300000;
+	assert_int_equal(p.ops->workload_change(&p, id, &w), 0);
+	assert_int_equal(p.ops->tick(&p, 60 * SIM_NS_PER_MS), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec2), 0);
+	assert_true(dec2.freq_khz < dec.freq_khz);
+	/* A cap (limit change) is followed. */
+	s.dom[3].cap_khz = 408000;
+	s.dom[3].hi = 3;
+	w.target_us = 80000;
+	assert_int_equal(p.ops->workload_change(&p, id, &w), 0);
+	assert_int_equal(p.ops->tick(&p, 70 * SIM_NS_PER_MS), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec2), 0);
+	assert_true(dec2.freq_khz <= 408000);
+	assert_int_equal(p.ops->workload_del(&p, id), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec2), -ENOENT);
+	p.ops->close(&p);
+
+	/* The subnet-only ablation pins every domain at its maximum. */
+	sim_init(&s, &board, &sc, &lib, 1.0);
+	assert_int_equal(dnngov_platform_sim_init(&p, &s, SIM_PLAT_PIN_MAX), 0);
+	assert_int_equal(p.ops->open(&p), 0);
+	assert_int_equal(p.ops->workload_add(&p, &w, &id), 0);
+	assert_int_equal(p.ops->set_levels(&p, id, lv, 6), 0);
+	assert_int_equal(p.ops->tick(&p, 0), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec), 0);
+	assert_int_equal(dec.freq_khz, 1109250);
+	assert_int_equal(dec.level, 2);			/* the cheapest level at the floor */
+	p.ops->close(&p);
+	sim_free(&s);
+}
+
 /* ---- determinism and speed ---- */
 
 static char *run_to_string(const char *text, const struct sim_ctl *ctl, uint64_t seed, size_t *len)
@@ -629,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_energy_accounting),
 		cmocka_unit_test(test_oracle_not_beaten),
 		cmocka_unit_test(test_oracle_eval_matches_run),
+		cmocka_unit_test(test_sim_backend),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_speed),
 	};
