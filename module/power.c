@@ -81,7 +81,8 @@ static bool dnngov_power_from_opp(struct dnngov_dom *dom, struct device *dev,
 	struct dev_pm_opp *opp;
 	u32 i;
 
-	if (!dev)
+	/* checked first: the lookups below log an error without a table */
+	if (!dev || dev_pm_opp_get_opp_count(dev) <= 0)
 		return false;
 	for (i = 0; i < dom->pd.n_opps; i++) {
 		unsigned long hz = dom->opp_hz[i] ? dom->opp_hz[i] :
