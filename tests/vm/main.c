@@ -34,6 +34,7 @@ static const struct {
 	{ "governors", test_governors },
 	{ "decide", test_decide },
 	{ "reports", test_reports },
+	{ "set_domain", test_set_domain },
 	{ "owner_exit", test_owner_exit },
 	{ "two_clients", test_two_clients },
 	{ "limits", test_limits },

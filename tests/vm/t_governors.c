@@ -25,6 +25,39 @@ static bool has_domain(struct nlc *c, const char *name)
 	return false;
 }
 
+static const uint32_t cpu_khz[] = {
+	115200, 192000, 268800, 345600, 422400, 499200, 576000, 652800, 729600,
+	806400, 883200, 960000, 1036800, 1113600, 1190400, 1267200, 1344000,
+	1420800, 1497600, 1574400, 1651200, 1728000, 1804800, 1881600, 1907200,
+};
+static const uint32_t gpu_khz[] = {
+	114750, 204000, 306000, 408000, 510000, 599250, 701250, 752250, 803250,
+	854250, 905250, 956250, 1007250, 1058250, 1109250,
+};
+
+/* GET_DOMAIN carries the platform's OPP table with a usable power model. */
+static void check_opps(struct nlc *c, const char *dom)
+{
+	bool gpu = !strncmp(dom, "devfreq:", 8);
+	const uint32_t *want = gpu ? gpu_khz : cpu_khz;
+	uint32_t n = gpu ? 15 : 25, i, bad_f = 0, bad_p = 0;
+	struct dg_dom d;
+
+	if (!vt_check(dg_get_dom(c, dom, &d) == 0, "%s: GET_DOMAIN", dom))
+		return;
+	vt_check(d.pd.n_opps == n, "%s: %u OPPs (want %u)", dom, d.pd.n_opps, n);
+	for (i = 0; i < d.pd.n_opps && i < n; i++) {
+		bad_f += d.pd.opps[i].freq_khz != want[i];
+		bad_p += !d.pd.opps[i].power_busy_uw ||
+			 d.pd.opps[i].power_idle_uw > d.pd.opps[i].power_busy_uw ||
+			 (i && d.pd.opps[i].power_busy_uw < d.pd.opps[i - 1].power_busy_uw);
+	}
+	vt_check(!bad_f, "%s: OPP frequencies are the platform's (%u differ)", dom, bad_f);
+	vt_check(!bad_p, "%s: per-OPP power positive, idle <= busy, rising (%u bad; top %u uW)",
+		 dom, bad_p, d.pd.n_opps ? d.pd.opps[d.pd.n_opps - 1].power_busy_uw : 0);
+	vt_check(d.pd.capacity == 1, "%s: capacity %u", dom, d.pd.capacity);
+}
+
 static void cycle(struct nlc *c, const char *dom, const char *avail_path,
 		  const char *const *others)
 {
@@ -40,6 +73,8 @@ static void cycle(struct nlc *c, const char *dom, const char *avail_path,
 			 vt_wait_file(path, "dnngov", VT_DEADLINE_MS),
 			 "%s: select dnngov", dom);
 		vt_check(has_domain(c, dom), "%s: domain in the GET_DOMAIN dump", dom);
+		if (i == 0)
+			check_opps(c, dom);
 		vt_check(dg_set_gov(dom, others[i]) == 0 &&
 			 vt_wait_file(path, others[i], VT_DEADLINE_MS),
 			 "%s: back to %s", dom, others[i]);

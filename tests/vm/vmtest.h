@@ -61,6 +61,7 @@ void test_platform(void);
 void test_governors(void);
 void test_decide(void);
 void test_reports(void);
+void test_set_domain(void);
 void test_owner_exit(void);
 void test_two_clients(void);
 void test_bad_messages(void);
