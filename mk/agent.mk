@@ -25,6 +25,27 @@ AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
 
 .PHONY: check-agent agent-lib
 
+DNNGOVD_OBJS  = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(wildcard $(TOP)/agent/dnngovd/*.c))
+AGENT_PROG_LIBS = $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_LIBS) $(ENGINE_LIBS)
+
+userspace: $(BUILD)/bin/dnngovd $(BUILD)/bin/dnngovctl $(BUILD)/bin/dnngov-client-example
+
+$(AGENT_OBJDIR)/agent/dnngovd/%.o: $(TOP)/agent/dnngovd/%.c $(TOP)/agent/dnngovd/dnngovd.h $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) -c $< -o $@
+
+$(BUILD)/bin/dnngovd: $(DNNGOVD_OBJS) $(AGENT_LIB) $(BUILD)/lib/libdnngov.a
+	@mkdir -p $(dir $@)
+	$(CC) $(DNNGOVD_OBJS) -o $@ $(AGENT_PROG_LIBS)
+
+$(BUILD)/bin/dnngovctl: $(TOP)/agent/dnngovctl/dnngovctl.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_PROG_LIBS)
+
+$(BUILD)/bin/dnngov-client-example: $(TOP)/agent/examples/client.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_PROG_LIBS)
+
 agent-lib: $(AGENT_LIB)
 
 $(AGENT_OBJDIR)/%.o: $(TOP)/%.c $(AGENT_HDRS)
