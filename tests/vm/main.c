@@ -38,6 +38,7 @@ static const struct {
 	{ "owner_exit", test_owner_exit },
 	{ "two_clients", test_two_clients },
 	{ "limits", test_limits },
+	{ "cluster", test_cluster },
 	{ "bad_messages", test_bad_messages },
 	{ "fuzz", test_fuzz },
 	{ "unload", test_unload },

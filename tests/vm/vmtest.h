@@ -67,6 +67,7 @@ void test_two_clients(void);
 void test_bad_messages(void);
 void test_fuzz(void);
 void test_limits(void);
+void test_cluster(void);
 void test_unload(void);
 void test_kernel_log(void);
 
