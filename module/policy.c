@@ -235,50 +235,107 @@ static bool pol_pick_better(const struct dnngov_workload *w,
 }
 
 /*
- * Can a choice whose partial cost (some workloads summed, utilisation
- * @util so far) is @c still be at least as good as @bound? Every term only
- * grows as workloads are added, and power and overload grow with U, so a
- * partial cost already worse than @bound stays worse.
+ * struct pol_search - what pol_eval() may use to cut an OPP short
+ * @bound: the best cost so far, to beat or tie; NULL: evaluate in full
+ * @late: per-workload lateness at the highest allowed OPP
+ * @deficit: per-workload accuracy deficit there
+ * @util: per-workload busy share there, ppm, saturated at U32_MAX
+ * @record: write @late, @deficit and @util (evaluating that OPP) rather
+ *	than use them; all NULL: not known
+ * @rest: sums of @late and @deficit (as misses, late_us, below, deficit)
+ * @rest_util: sum of @util
+ *
+ * Latency only grows as the frequency falls, so at any lower OPP each
+ * workload's best (lateness, deficit) is at least what it is at the
+ * highest one, and when equal its busy share is too (Documentation/
+ * policy.md, "Pruning").
+ */
+struct pol_search {
+	const struct pol_cost *bound;
+	u32 *late;
+	u32 *deficit;
+	u32 *util;
+	bool record;
+	struct pol_cost rest;
+	u64 rest_util;
+};
+
+/*
+ * Can a choice whose cost is at least @lb in the first four fields, and
+ * whose utilisation is at least @util, still beat or tie @bound? Power and
+ * overload grow with U.
  */
 static bool pol_may_beat(const struct dnngov_domain *d, u32 opp, u64 util,
-			 const struct pol_cost *c, const struct pol_cost *bound)
+			 const struct pol_cost *lb, const struct pol_cost *bound)
 {
 	u64 cap_ppm = (u64)d->capacity * POL_PPM;
 	u64 over = util > cap_ppm ? util - cap_ppm : 0;
 
-	if (c->misses != bound->misses)
-		return c->misses < bound->misses;
-	if (c->late_us != bound->late_us)
-		return c->late_us < bound->late_us;
-	if (c->below != bound->below)
-		return c->below < bound->below;
-	if (c->deficit != bound->deficit)
-		return c->deficit < bound->deficit;
+	if (lb->misses != bound->misses)
+		return lb->misses < bound->misses;
+	if (lb->late_us != bound->late_us)
+		return lb->late_us < bound->late_us;
+	if (lb->below != bound->below)
+		return lb->below < bound->below;
+	if (lb->deficit != bound->deficit)
+		return lb->deficit < bound->deficit;
 	if (over != bound->over_ppm)
 		return over < bound->over_ppm;
 	return pol_power(d, opp, util) <= bound->power_uw;
 }
 
 /*
+ * Lower bounds on the first four fields of the whole cost (@lb) and on the
+ * utilisation (@util_lb): the workloads summed so far (@c and @util, up to
+ * workload @i) plus, for the rest, their terms at the highest allowed OPP
+ * when @srch knows them (@rest and @rest_util count down). Counts and sums
+ * of at most 32 u32 terms cannot wrap.
+ */
+static void pol_lower_bound(const struct pol_search *srch, u32 i,
+			    const struct pol_cost *c, u64 util,
+			    struct pol_cost *lb, u64 *util_lb,
+			    struct pol_cost *rest, u64 *rest_util)
+{
+	*lb = *c;
+	*util_lb = util;
+	if (srch->record || !srch->late)
+		return;
+	rest->misses -= srch->late[i] ? 1 : 0;
+	rest->late_us -= srch->late[i];
+	rest->below -= srch->deficit[i] ? 1 : 0;
+	rest->deficit -= srch->deficit[i];
+	*rest_util -= srch->util[i];
+	lb->misses += rest->misses;
+	lb->late_us += rest->late_us;
+	lb->below += rest->below;
+	lb->deficit += rest->deficit;
+	*util_lb = pol_sat_add(util, *rest_util);
+}
+
+/*
  * pol_eval() - cost of an OPP with every workload at its best level there
  * (@fixed false), or at its level in force (@fixed true). Writes the
- * per-workload part of @out when it is not NULL. With a @bound, gives up
- * (and returns false) as soon as the OPP cannot beat or tie it.
+ * per-workload part of @out when it is not NULL. With a @srch bound, gives
+ * up (and returns false) as soon as the OPP cannot beat or tie it.
  */
 static bool pol_eval(const struct dnngov_domain *d,
 		     const struct dnngov_workload *const *w, u32 n, u32 opp,
 		     bool fixed, struct pol_cost *c, struct dnngov_decision *out,
-		     const struct pol_cost *bound)
+		     const struct pol_search *srch)
 {
 	u32 f = d->opps[opp].freq_khz;
 	u64 util = pol_other_ppm(d, f);
 	u64 cap_ppm = (u64)d->capacity * POL_PPM;
+	struct pol_cost lb, rest;
+	u64 u, util_lb, rest_util;
 	u32 i, j;
 
 	c->misses = 0;
 	c->late_us = 0;
 	c->below = 0;
 	c->deficit = 0;
+	rest = srch ? srch->rest : *c;
+	rest_util = srch ? srch->rest_util : 0;
 	for (i = 0; i < n; i++) {
 		const struct dnngov_workload *wl = w[i];
 		u32 s = pol_slowdown(wl);
@@ -294,9 +351,19 @@ static bool pol_eval(const struct dnngov_domain *d,
 		c->late_us += best.late_us;
 		c->below += best.deficit ? 1 : 0;
 		c->deficit += best.deficit;
-		util = pol_sat_add(util, pol_util_ppm(wl, best.lat_us));
-		if (bound && !pol_may_beat(d, opp, util, c, bound))
-			return false;
+		u = pol_util_ppm(wl, best.lat_us);
+		util = pol_sat_add(util, u);
+		if (srch && srch->record) {
+			srch->late[i] = best.late_us;
+			srch->deficit[i] = best.deficit;
+			srch->util[i] = u > POL_U32_MAX ? POL_U32_MAX : (u32)u;
+		}
+		if (srch && srch->bound) {
+			pol_lower_bound(srch, i, c, util, &lb, &util_lb, &rest,
+					&rest_util);
+			if (!pol_may_beat(d, opp, util_lb, &lb, srch->bound))
+				return false;
+		}
 		if (out) {
 			out->level[i] = best.level;
 			out->latency_us[i] = best.lat_us;
@@ -310,9 +377,11 @@ static bool pol_eval(const struct dnngov_domain *d,
 	return true;
 }
 
-/* pol_eval() without output or bound (no NULL without stddef.h) */
+/* Null pointers of each kind (no NULL without stddef.h). */
 #define POL_NO_OUT	((struct dnngov_decision *)0)
-#define POL_NO_BOUND	((const struct pol_cost *)0)
+#define POL_FULL	((const struct pol_search *)0)
+#define POL_NO_TERMS	((u32 *)0)
+#define POL_FULL_COST	((const struct pol_cost *)0)
 
 static bool pol_domain_valid(const struct dnngov_domain *d)
 {
@@ -422,6 +491,7 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 			 const struct dnngov_workload *const *w, u32 n,
 			 struct dnngov_decision *out)
 {
+	struct pol_search srch;
 	struct pol_cost best, cost, excl;
 	u32 lo, hi, opp, best_opp;
 	bool limited = false;
@@ -437,13 +507,25 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 	/*
 	 * No workload: the floor policy, the lowest allowed OPP. Else the
 	 * highest allowed OPP first: it usually misses the fewest deadlines,
-	 * so it is a bound that cuts the others short. Ties go to the lower
-	 * OPP.
+	 * and its per-workload terms bound those of every lower OPP, so it
+	 * cuts them short. Until the final write, @out's per-workload arrays
+	 * hold those terms. Ties go to the lower OPP.
 	 */
 	best_opp = n ? hi : lo;
-	pol_eval(d, w, n, best_opp, false, &best, POL_NO_OUT, POL_NO_BOUND);
+	srch.bound = POL_FULL_COST;
+	srch.late = out->latency_us;
+	srch.deficit = out->wflags;
+	srch.util = out->level;
+	srch.record = true;
+	pol_eval(d, w, n, best_opp, false, &best, POL_NO_OUT, &srch);
+	srch.record = false;
+	srch.rest = best;
+	srch.rest_util = 0;
+	for (opp = 0; opp < n; opp++)
+		srch.rest_util += srch.util[opp];
+	srch.bound = &best;
 	for (opp = lo; n && opp < hi; opp++) {
-		if (!pol_eval(d, w, n, opp, false, &cost, POL_NO_OUT, &best))
+		if (!pol_eval(d, w, n, opp, false, &cost, POL_NO_OUT, &srch))
 			continue;
 		cmp = pol_cost_cmp(&cost, &best);
 		if (cmp < 0 || (cmp == 0 && opp < best_opp)) {
@@ -454,7 +536,11 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 	/*
 	 * LIMITED: an OPP that only min/max exclude (not the floor) would do
 	 * better; with no workload, the floor alone would pick another OPP.
+	 * OPPs above the highest allowed one have no per-workload bound.
 	 */
+	srch.late = POL_NO_TERMS;
+	srch.deficit = POL_NO_TERMS;
+	srch.util = POL_NO_TERMS;
 	for (opp = 0; opp < d->n_opps && !limited; opp++) {
 		if (d->opps[opp].freq_khz < d->floor_khz &&
 		    opp + 1 < d->n_opps)
@@ -466,12 +552,12 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 		if (opp >= lo && opp <= hi)
 			continue;
 		limited = pol_eval(d, w, n, opp, false, &excl, POL_NO_OUT,
-				   &best) && pol_cost_cmp(&excl, &best) < 0;
+				   &srch) && pol_cost_cmp(&excl, &best) < 0;
 	}
 
 	if (n && pol_current_valid(d, w, n, lo, hi)) {
 		pol_eval(d, w, n, d->cur_opp, true, &cost, POL_NO_OUT,
-			 POL_NO_BOUND);
+			 POL_FULL);
 		if (pol_hold(d, &cost, &best)) {
 			best = cost;
 			best_opp = d->cur_opp;
@@ -479,7 +565,7 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 		}
 	}
 	pol_eval(d, w, n, best_opp, !!(out->flags & DNNGOV_DECISION_HELD),
-		 &cost, out, POL_NO_BOUND);
+		 &cost, out, POL_FULL);
 
 	out->opp = best_opp;
 	out->freq_khz = d->opps[best_opp].freq_khz;
