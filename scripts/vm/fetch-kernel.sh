@@ -33,7 +33,7 @@ if [ -f "$dir/.ready" ]; then
 fi
 
 pkg=linux-image-$kver-unsigned
-die() { echo "fetch-kernel: $*" >&2; exit "${2:-1}"; }
+die() { echo "fetch-kernel: $1" >&2; exit "${2:-1}"; }
 if [ "$debarch" != "$(dpkg --print-architecture)" ]; then
 	dpkg --print-foreign-architectures | grep -qx "$debarch" ||
 		die "$debarch is not a dpkg architecture (run scripts/kbuild/arm64-headers.sh as root, or: dpkg --add-architecture $debarch && apt-get update)" 3
@@ -43,8 +43,11 @@ fi
 mkdir -p "$cache/dl"
 deb=$(ls "$cache/dl/linux-image-$kver-unsigned_"*"_$debarch.deb" 2>/dev/null | head -1 || true)
 if [ -z "$deb" ]; then
-	(cd "$cache/dl" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
+	# (as root apt would drop to user _apt, who cannot write the cache)
+	if ! out=$(cd "$cache/dl" && apt-get download -q -o APT::Sandbox::User=root "$pkg" 2>&1); then
+		echo "$out" | tail -3 >&2
 		die "apt-get download $pkg failed (offline, or no such package in the apt sources)" 3
+	fi
 	deb=$(ls "$cache/dl/linux-image-$kver-unsigned_"*"_$debarch.deb" | head -1)
 fi
 
