@@ -20,7 +20,7 @@ AGENT_OBJS    = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(AGENT_SRCS))
 AGENT_HDRS    = $(wildcard $(TOP)/agent/lib/*.h) $(TOP)/include/dnngov/policy.h \
 		$(wildcard $(TOP)/include/dnngov/dnngov.h) $(TOP)/include/uapi/linux/dnngov.h
 
-AGENT_TESTS   := manager sysfs_backend kernel_msg config protocol dataset
+AGENT_TESTS   := manager sysfs_backend kernel_msg config protocol dataset daemon
 AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
 
 .PHONY: check-agent agent-lib
@@ -60,11 +60,19 @@ $(BUILD)/agent/tests/test_%: $(TOP)/tests/unit/test_%.c $(AGENT_LIB) $(AGENT_HDR
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_LIB) -lcmocka $(AGENT_LIBS)
 
+# The daemon test links the whole library and runs the real dnngovd.
+$(BUILD)/agent/tests/test_daemon: $(TOP)/tests/unit/test_daemon.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a \
+		$(BUILD)/bin/dnngovd $(BUILD)/engine/testdata/tiny.dnngov $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ -lcmocka $(AGENT_PROG_LIBS)
+
+AGENT_TEST_ENV = DNNGOVD=$(BUILD)/bin/dnngovd DNNGOV_TEST_MODEL=$(BUILD)/engine/testdata/tiny.dnngov
+
 # Each cmocka binary prints "[  PASSED  ] N test(s)." / "[  FAILED  ] M ...".
 check-agent: $(AGENT_TEST_BINS)
 	@pass=0; fail=0; skip=0; \
 	for t in $(AGENT_TEST_BINS); do \
-		out=$$(cd $(TOP) && $$t 2>&1); rc=$$?; echo "$$out"; \
+		out=$$(cd $(TOP) && $(AGENT_TEST_ENV) $$t 2>&1); rc=$$?; echo "$$out"; \
 		p=$$(echo "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1); \
 		f=$$(echo "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1); \
 		s=$$(echo "$$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | tail -1); \
