@@ -154,6 +154,26 @@ def evaluate(net, cands, calib_u8, test_x, test_y, norm, latency_fn, log=print):
     return cands
 
 
+def near_front(points, margin):
+    """Indices of points that no faster-or-equal point beats by more than margin pp."""
+    return [i for i, p in enumerate(points)
+            if not any(q["latency_ms"] <= p["latency_ms"]
+                       and q["accuracy"] > p["accuracy"] + margin
+                       for j, q in enumerate(points) if j != i)]
+
+
+@torch.no_grad()
+def remeasure(net, c, test_x, test_y, norm):
+    """Accuracy of a candidate with its own BN statistics on the full test set."""
+    clean = {k: v.clone() for k, v in net.state_dict().items()}
+    try:
+        net.apply_bn_stats(c["bn"])
+        net.set_active_subnet(c["ks"], c["e"], c["d"])
+        return round(accuracy(net, test_x, test_y, norm, c["r"]), 2)
+    finally:
+        net.load_state_dict(clean)
+
+
 def supernet_bn_accuracy(net, c, test_x, test_y, norm):
     """Accuracy of a subnet with the supernet's own (sliced) BN statistics."""
     net.set_active_subnet(c["ks"], c["e"], c["d"])
@@ -167,8 +187,15 @@ def main(argv=None):
     ap.add_argument("--infer", help="dnngov-infer binary for C-engine latency "
                                     "(default: PyTorch eager latency)")
     ap.add_argument("--levels", type=int, default=8, help="levels to keep (>= 6; default 8)")
-    ap.add_argument("--random", type=int, default=48, help="random mixed candidates (48)")
+    ap.add_argument("--random", type=int, default=24, help="random mixed candidates (24)")
     ap.add_argument("--runs", type=int, default=100, help="timed runs per latency (100)")
+    ap.add_argument("--screen", type=int, default=1000,
+                    help="screen every candidate on the first N test images, then re-measure "
+                         "those near the front on all of them (default 1000)")
+    ap.add_argument("--margin", type=float, default=1.5,
+                    help="screening margin in top-1 points (default 1.5)")
+    ap.add_argument("--limit", type=int, default=0,
+                    help="evaluate only N evenly spaced candidates (quick trial runs)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--report", help="JSON file for every candidate's figures")
     ap.add_argument("--threads", type=int, default=1)
@@ -192,6 +219,8 @@ def main(argv=None):
         test_x, test_y = load_split("t10k")
         calib_u8 = calib_images(train_x, 2000, seed=a.seed)
         cands = candidates(arch, a.random, a.seed)
+        if a.limit and a.limit < len(cands):
+            cands = [cands[i * len(cands) // a.limit] for i in range(a.limit)]
         tensors = net.export_tensors()
         with tempfile.TemporaryDirectory() as tmp:
             if a.infer:
@@ -213,9 +242,21 @@ def main(argv=None):
                 source = "PyTorch eager (1 thread, min of %d)" % a.runs
             print("select_levels: %d candidates, latency from %s" % (len(cands), source),
                   flush=True)
-            evaluate(net, cands, calib_u8, test_x, test_y, norm, latency_fn,
+            screen = min(a.screen, len(test_x))
+            evaluate(net, cands, calib_u8, test_x[:screen], test_y[:screen], norm, latency_fn,
                      log=lambda s: print(s, flush=True))
-        front = pareto_front(cands)
+        finalists = list(range(len(cands)))
+        if screen < len(test_x):
+            # Re-measure the candidates near the screening front on all test images.
+            finalists = near_front(cands, a.margin)
+            print("select_levels: %d candidates within %.1f pp of the front on %d test images; "
+                  "re-measuring them on all %d" % (len(finalists), a.margin, screen,
+                                                  len(test_x)), flush=True)
+            for i in finalists:
+                cands[i]["screen_accuracy"] = cands[i]["accuracy"]
+                cands[i]["accuracy"] = remeasure(net, cands[i], test_x, test_y, norm)
+        sub = [cands[i] for i in finalists]
+        front = [finalists[j] for j in pareto_front(sub)]
         chosen = thin(cands, front, a.levels)
         if len(chosen) < 6:
             raise SelectError("the Pareto front has only %d points; add candidates (--random)"
@@ -242,7 +283,8 @@ def main(argv=None):
                                   cands[i]["macs"] / 1e6))
         if a.report:
             with open(a.report, "w") as f:
-                json.dump({"latency_source": source, "front": front, "chosen": chosen,
+                json.dump({"latency_source": source, "screen_images": screen,
+                           "finalists": finalists, "front": front, "chosen": chosen,
                            "candidates": [{k: v for k, v in c.items() if k != "bn"}
                                           for c in cands]}, f, indent=1)
     except (SelectError, dm.ModelFormatError, OSError) as e:

@@ -5,7 +5,6 @@ import unittest
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 import ofa_testutil  # noqa: F401  (sys.path)
 import dnngov_model as dm
