@@ -24,9 +24,10 @@ class Selection(unittest.TestCase):
         self.assertEqual(sl.pareto_front(pts), [4, 7, 2, 6, 5])
 
     def test_near_front_keeps_candidates_within_margin(self):
-        pts = [pt(1.0, 80), pt(2.0, 84.5), pt(2.5, 85), pt(3.0, 83.9), pt(3.0, 86)]
-        self.assertEqual(sl.near_front(pts, 1.0), [0, 1, 2, 4])
-        self.assertEqual(sl.near_front(pts, 0.0), [0, 2, 4])
+        pts = [pt(1.0, 80), pt(2.0, 84.5), pt(2.5, 85), pt(3.0, 83.9), pt(3.0, 86),
+               pt(3.2, 85.5)]
+        self.assertEqual(sl.near_front(pts, 1.0), [0, 1, 2, 4, 5])
+        self.assertEqual(sl.near_front(pts, 0.0), [0, 1, 2, 4])
 
     def test_thin_keeps_ends_and_spreads(self):
         pts = [pt(1.0 * 1.25 ** i, 70 + i) for i in range(20)]
