@@ -32,10 +32,10 @@ from ofa_mbv3 import OFAMobileNetV3, n_stage_blocks, recalibrate_bn  # noqa: E40
 
 # (phase, epochs, peak lr, open dimensions)
 PHASES = [
-    ("full", 4, 0.10, ()),
-    ("kernel", 0.75, 0.04, ("ks",)),
+    ("full", 3, 0.10, ()),
+    ("kernel", 0.5, 0.04, ("ks",)),
     ("depth", 0.5, 0.03, ("ks", "d")),
-    ("expand", 0.75, 0.03, ("ks", "d", "e")),
+    ("expand", 0.5, 0.03, ("ks", "d", "e")),
 ]
 
 
