@@ -85,3 +85,11 @@ check-agent: $(AGENT_TEST_BINS)
 	[ $$fail -eq 0 ]
 
 check-unit: check-agent
+
+# make demo installs what it needs (build libraries, the Fashion-MNIST
+# dataset), builds the daemon and runs the phases (DEMO_SECONDS each).
+DEMO_SECONDS ?= 6
+demo:
+	@sh $(TOP)/scripts/deps.sh build torch
+	@$(MAKE) --no-print-directory $(BUILD)/bin/dnngovd $(BUILD)/bin/dnngovctl
+	@sh $(TOP)/agent/examples/demo.sh $(BUILD) $(DEMO_SECONDS)

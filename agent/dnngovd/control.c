@@ -66,6 +66,7 @@ static json_object *workload_json(struct daemon *d, struct workload *w)
 		memset(&st, 0, sizeof(st));
 	add_str(o, "name", w->cfg.name);
 	add_str(o, "domain", w->domain[0] ? w->domain : "none");
+	add_str(o, "model", w->cfg.model);
 	add_str(o, "input", w->cfg.input == DNNGOV_INPUT_REPLAY ? "replay" : "socket");
 	add_int(o, "level", st.level);
 	add_str(o, "level_name", w->level_name[st.level < w->n_levels ? st.level : 0]);
@@ -85,6 +86,8 @@ static json_object *workload_json(struct daemon *d, struct workload *w)
 	add_dbl(o, "mean_level_accuracy",
 		st.inferences ? st.accuracy_sum / 100.0 / (double)st.inferences : 0);
 	add_int(o, "level_changes", (int64_t)st.level_changes);
+	add_int(o, "latency_sum_us", (int64_t)w->latency_sum_us);
+	add_int(o, "accuracy_sum", (int64_t)st.accuracy_sum);
 	add_int(o, "labelled", (int64_t)w->labelled);
 	add_int(o, "correct", (int64_t)w->correct);
 	add_str(o, "latency_model", w->calib_how);
@@ -129,9 +132,10 @@ static json_object *levels_json(struct daemon *d, struct workload *w)
 		add_int(e, "resolution", w->level_res[l]);
 		add_int(e, "cycles", (int64_t)w->levels[l].cycles);
 		add_int(e, "fixed_us", w->levels[l].fixed_us);
-		if (st.freq_khz)
-			add_int(e, "predicted_us", (int64_t)(w->levels[l].cycles * 1000 /
-							     st.freq_khz + w->levels[l].fixed_us));
+		/* at the frequency last seen, else the manager's reference */
+		add_int(e, "predicted_us", (int64_t)(w->levels[l].cycles * 1000 /
+						     (st.freq_khz ? st.freq_khz : 1000000) +
+						     w->levels[l].fixed_us));
 		add_int(e, "in_use", l == st.level);
 		json_object_array_add(a, e);
 	}

@@ -67,6 +67,7 @@ struct workload {
 	/* under d->lock */
 	u64 labelled, correct;
 	u64 replayed;
+	u64 latency_sum_us;
 };
 
 struct daemon {

@@ -193,6 +193,38 @@ static void calibrate(struct daemon *d, struct workload *w)
 	free(img);
 }
 
+/*
+ * Keep the Pareto front: a level that is no more accurate than a faster
+ * one (by more than 3 %, at the highest frequency) is never worth running,
+ * and it would break the manager's order (a drop must make it faster).
+ */
+static void prune_levels(struct workload *w, u32 khz)
+{
+	u32 l, k, n = 0;
+
+	for (l = 0; l < w->n_levels; l++) {
+		u64 tl = w->levels[l].cycles * 1000 / khz + w->levels[l].fixed_us;
+		bool dominated = false;
+
+		for (k = l + 1; k < w->n_levels && !dominated; k++) {
+			u64 tk = w->levels[k].cycles * 1000 / khz + w->levels[k].fixed_us;
+
+			dominated = tk * 100 < tl * 97;
+		}
+		if (dominated) {
+			logmsg("workload %s: level %s (%.2f %%) is slower than a more accurate one: not used",
+			       w->cfg.name, w->level_name[l], w->levels[l].accuracy / 100.0);
+			continue;
+		}
+		w->levels[n] = w->levels[l];
+		w->eng_level[n] = w->eng_level[l];
+		w->level_res[n] = w->level_res[l];
+		memcpy(w->level_name[n], w->level_name[l], sizeof(w->level_name[n]));
+		n++;
+	}
+	w->n_levels = n;	/* the most accurate level always stays */
+}
+
 static void top_k(const float *logits, int n, u32 k, struct proto_result *r)
 {
 	float mx = logits[0], sum = 0;
@@ -242,11 +274,12 @@ static int infer(struct workload *w, const uint8_t *px, int width, int height,
 	b = now_ns();
 	if (err)
 		return err;
-	pthread_mutex_lock(&d->lock);
-	dnngov_manager_infer_done(d->mgr, w->handle, level, b - a, b);
-	pthread_mutex_unlock(&d->lock);
 	*level_used = level;
 	*lat_us = (u32)((b - a + 999) / 1000);
+	pthread_mutex_lock(&d->lock);
+	dnngov_manager_infer_done(d->mgr, w->handle, level, b - a, b);
+	w->latency_sum_us += *lat_us;
+	pthread_mutex_unlock(&d->lock);
 	return 0;
 }
 
@@ -357,6 +390,18 @@ static int setup_engine(struct start_ctx *sc)
 		return -ENOMEM;
 	}
 	calibrate(d, w);
+	{
+		struct dnngov_platform_domain dom;
+		u32 khz = 1000000;
+
+		pthread_mutex_lock(&d->lock);
+		if (w->domain[0] && d->plat.ops->domain_get &&
+		    d->plat.ops->domain_get(&d->plat, w->domain, &dom) == 0 &&
+		    dom.n_opps)
+			khz = dom.opps_khz[dom.n_opps - 1];
+		pthread_mutex_unlock(&d->lock);
+		prune_levels(w, khz);
+	}
 
 	mw.name = w->cfg.name;
 	mw.domain = w->domain;

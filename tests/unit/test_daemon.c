@@ -267,14 +267,24 @@ static void test_control_and_set(void **state)
 	assert_int_equal(field(w, "target_us"), 50000);
 	json_object_put(o);
 
-	o = control("{\"cmd\":\"set\",\"workload\":\"app\",\"target_ms\":20,\"accuracy_floor\":51}");
-	assert_int_equal(field(o, "target_us"), 20000);
-	assert_true(field(o, "level") >= 1);	/* floor 51 % = level 1 */
-	json_object_put(o);
-
+	/* the level table (dominated levels pruned): at least one level */
 	o = control("{\"cmd\":\"levels\",\"workload\":\"app\"}");
 	assert_true(json_object_object_get_ex(o, "levels", &v));
-	assert_int_equal(json_object_array_length(v), 4);
+	size_t n = json_object_array_length(v);
+	assert_true(n >= 1 && n <= 4);
+	json_object *top = json_object_array_get_idx(v, (int)n - 1), *acc;
+	assert_true(json_object_object_get_ex(top, "accuracy", &acc));
+	char req[160];
+
+	snprintf(req, sizeof(req),
+		 "{\"cmd\":\"set\",\"workload\":\"app\",\"target_ms\":20,\"accuracy_floor\":%.2f}",
+		 json_object_get_double(acc));
+	json_object_put(o);
+	/* a floor at the top level's accuracy pins the top level */
+	o = control(req);
+	assert_int_equal(field(o, "target_us"), 20000);
+	assert_int_equal(field(o, "level"), (int64_t)n - 1);
+	assert_int_equal(field(o, "floor_level"), (int64_t)n - 1);
 	json_object_put(o);
 
 	{
