@@ -88,7 +88,7 @@ check-unit: check-policy
 bench-policy: $(POLICY_BENCH)
 	@$(POLICY_BENCH) --time
 	@command -v valgrind >/dev/null 2>&1 || { echo "bench-policy: valgrind missing (scripts/deps.sh unit)"; exit 1; }
-	@cd $(POLICY_DIR) && for kind in feasible infeasible; do \
+	@cd $(POLICY_DIR) && for kind in feasible infeasible worst; do \
 		valgrind --tool=callgrind --callgrind-out-file=callgrind.$$kind.out \
 			--toggle-collect=dnngov_policy_decide $(POLICY_BENCH) --calls 100 $$kind \
 			>/dev/null 2>callgrind.$$kind.log || { cat callgrind.$$kind.log; exit 1; }; \

@@ -202,7 +202,7 @@ u64 dnngov_policy_power_uw(const struct dnngov_domain *d, u32 opp,
  * With no workload the choice is the lowest OPP within limits that is at or
  * above the load floor. Cost is O(n_opps * sum of n_levels); the search is
  * exact for the lexicographic objective of Documentation/policy.md, ties
- * going to the lower OPP. No allocation, no lock, about 500 bytes of stack:
+ * going to the lower OPP. No allocation, no lock, about 600 bytes of stack:
  * callable under a spinlock.
  *
  * The caller applies the decision and then stores it as the state in force

@@ -5,12 +5,14 @@
  * one (4 workloads x 8 levels x 15 OPPs).
  *
  *   bench_policy --time       ns per call, min / median / mean
- *   bench_policy --calls N [infeasible]
- *                             N calls on the largest instance (feasible, or
- *                             with targets no level meets), nothing else
+ *   bench_policy --calls N [feasible|infeasible|worst]
+ *                             N calls on the largest instance, nothing else
  *                             (for valgrind --tool=callgrind)
+ *
+ * feasible: targets some levels meet; infeasible: targets no level meets;
+ * worst: a power table that falls with frequency, so that every OPP beats
+ * the one before and pruning never cuts one short.
  */
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +33,10 @@ static volatile u32 sink;
  * with MobileNetV3-like subnets (60 to 900 Mcycles, 69 to 80 % top-1) whose
  * targets some level meets in the upper half of the table.
  */
+enum kind { FEASIBLE, INFEASIBLE, WORST };
+
 static void build(u32 n_opps, u32 top_mhz, u32 n_wl, u32 n_levels,
-		  bool tight)
+		  enum kind kind)
 {
 	u32 i, j;
 
@@ -45,9 +49,16 @@ static void build(u32 n_opps, u32 top_mhz, u32 n_wl, u32 n_levels,
 		dom.opps[i].freq_khz = (u32)(f * 1000);
 		dom.opps[i].power_busy_uw = (u32)(f * v_mv * v_mv / 1000);
 		dom.opps[i].power_idle_uw = (u32)(v_mv * 100);
+		if (kind == WORST) {
+			dom.opps[i].power_busy_uw = i + 1 < n_opps ?
+						    5000000 - 1000 * i : 50000000;
+			dom.opps[i].power_idle_uw = i + 1 < n_opps ?
+						    500000 - 100 * i : 5000000;
+		}
 	}
 	dom.capacity = n_wl > 4 ? 8 : 1;
-	dom.max_khz = dom.opps[n_opps - 2].freq_khz;
+	/* WORST: the top OPP is the dearest and comes first */
+	dom.max_khz = kind == WORST ? 0 : dom.opps[n_opps - 2].freq_khz;
 	dom.other_cycles_per_s = 300000000ULL;
 	dom.cur_opp = n_opps - 1;
 	dom.hysteresis_pct = 5;
@@ -70,8 +81,13 @@ static void build(u32 n_opps, u32 top_mhz, u32 n_wl, u32 n_levels,
 		w->target_us = 150000 + 20000 * (i % 5);
 		/* one back-to-back workload where there are cores for it */
 		w->period_us = (i || n_wl <= 4) ? 8 * w->target_us : 0;
-		if (tight)	/* no level meets these anywhere */
+		if (kind == INFEASIBLE)	/* no level meets these anywhere */
 			w->target_us /= 100;
+		if (kind == WORST) {	/* every level meets these everywhere */
+			w->target_us = DNNGOV_TIME_US_MAX;
+			w->period_us = DNNGOV_TIME_US_MAX;
+			w->accuracy_floor = 0;
+		}
 		w->accuracy_floor = (i % 4) ? 7200 : 0;
 		w->cur_level = i % n_levels;
 		wp[i] = w;
@@ -104,13 +120,13 @@ static int run(u32 n_wl)
 }
 
 static int time_instance(const char *name, u32 n_opps, u32 top_mhz,
-			 u32 n_wl, u32 n_levels, bool tight)
+			 u32 n_wl, u32 n_levels, enum kind kind)
 {
 	static u64 t[TIME_CALLS];
 	u64 sum = 0;
 	u32 i;
 
-	build(n_opps, top_mhz, n_wl, n_levels, tight);
+	build(n_opps, top_mhz, n_wl, n_levels, kind);
 	for (i = 0; i < 50; i++)
 		if (run(n_wl))
 			return -1;
@@ -138,26 +154,37 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--time")) {
 		if (time_instance("largest, feasible", DNNGOV_POLICY_MAX_OPPS,
 				  4000, DNNGOV_POLICY_MAX_WORKLOADS,
-				  DNNGOV_POLICY_MAX_LEVELS, false) ||
+				  DNNGOV_POLICY_MAX_LEVELS, FEASIBLE) ||
 		    time_instance("largest, infeasible", DNNGOV_POLICY_MAX_OPPS,
 				  4000, DNNGOV_POLICY_MAX_WORKLOADS,
-				  DNNGOV_POLICY_MAX_LEVELS, true) ||
-		    time_instance("Xavier NX GPU", 15, 1109, 4, 8, false))
+				  DNNGOV_POLICY_MAX_LEVELS, INFEASIBLE) ||
+		    time_instance("largest, worst case", DNNGOV_POLICY_MAX_OPPS,
+				  4000, DNNGOV_POLICY_MAX_WORKLOADS,
+				  DNNGOV_POLICY_MAX_LEVELS, WORST) ||
+		    time_instance("Xavier NX GPU", 15, 1109, 4, 8, FEASIBLE))
 			return 1;
 		return 0;
 	}
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "--calls") &&
 	    atoi(argv[2]) > 0) {
+		enum kind kind = FEASIBLE;
+
+		if (argc == 4 && !strcmp(argv[3], "infeasible"))
+			kind = INFEASIBLE;
+		else if (argc == 4 && !strcmp(argv[3], "worst"))
+			kind = WORST;
+		else if (argc == 4 && strcmp(argv[3], "feasible"))
+			goto usage;
 		calls = (u32)atoi(argv[2]);
 		build(DNNGOV_POLICY_MAX_OPPS, 4000, DNNGOV_POLICY_MAX_WORKLOADS,
-		      DNNGOV_POLICY_MAX_LEVELS,
-		      argc == 4 && !strcmp(argv[3], "infeasible"));
+		      DNNGOV_POLICY_MAX_LEVELS, kind);
 		for (i = 0; i < calls; i++)
 			if (run(DNNGOV_POLICY_MAX_WORKLOADS))
 				return 1;
 		return 0;
 	}
-	fprintf(stderr, "usage: %s --time | --calls N [infeasible]\n",
+usage:
+	fprintf(stderr, "usage: %s --time | --calls N [feasible|infeasible|worst]\n",
 		argv[0]);
 	return 2;
 }
