@@ -32,7 +32,8 @@ struct dnngov_dom *dnngov_dom_alloc(enum dnngov_kind kind, const char *name)
 	strscpy(dom->name, name, sizeof(dom->name));
 	mutex_init(&dom->apply_lock);
 	INIT_LIST_HEAD(&dom->workloads);
-	INIT_DELAYED_WORK(&dom->sample_work, dnngov_sample_fn);
+	/* deferrable: load sampling need not wake an idle CPU */
+	INIT_DEFERRABLE_WORK(&dom->sample_work, dnngov_sample_fn);
 	dom->pd.capacity = 1;
 	dom->pd.hysteresis_pct = dnngov_hysteresis_pct;
 	return dom;
