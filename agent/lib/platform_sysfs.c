@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "platform.h"
 
@@ -37,6 +38,11 @@ struct sdom {
 	u64 seq;
 	bool dirty;
 	u32 last_set_khz;
+	/* non-DNN load floor: CPU busy time from /proc/stat over a window */
+	u64 cpu_mask;
+	u64 last_busy_us;
+	u64 last_ns;
+	u64 dnn_busy_us;	/* reported by workloads in the window */
 };
 
 struct swl {
@@ -220,6 +226,7 @@ static int load_domain(struct dnngov_platform *p, struct sdom *d)
 	if (!d->devfreq && read_str(d->dir, "related_cpus", buf, sizeof(buf)) == 0) {
 		u64 mask = parse_cpus(buf);
 
+		d->cpu_mask = mask;
 		d->pd.capacity = (u32)__builtin_popcountll(mask);
 		if (!d->pd.capacity)
 			d->pd.capacity = 1;
@@ -540,8 +547,72 @@ static int sysfs_report(struct dnngov_platform *p, u32 id,
 	    !khz)
 		khz = d->last_set_khz;
 	dnngov_policy_report(&s->pw, r->level, khz, r->latency_us);
+	d->dnn_busy_us += r->busy_us;
 	d->dirty = true;
 	return 0;
+}
+
+/*
+ * Busy time (us) of the CPUs in @mask since boot from <root>/proc/stat:
+ * everything but idle and iowait. -1 when unreadable.
+ */
+static long long cpu_busy_us(const char *root, u64 mask)
+{
+	static long hz;
+	char path[PATH_MAX], line[512];
+	unsigned long long busy = 0;
+	FILE *f;
+
+	if (!hz)
+		hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	snprintf(path, sizeof(path), "%.*s/proc/stat", PATH_MAX - 16, root);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v[8] = { 0 };
+		unsigned int cpu;
+
+		if (sscanf(line, "cpu%u %llu %llu %llu %llu %llu %llu %llu %llu",
+			   &cpu, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+			   &v[6], &v[7]) < 5 || cpu >= 64 || !(mask & (1ULL << cpu)))
+			continue;
+		/* user nice system [idle iowait] irq softirq steal */
+		busy += v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	}
+	fclose(f);
+	return (long long)(busy * 1000000ULL / (unsigned long long)hz);
+}
+
+/*
+ * The userspace governor replaced schedutil: keep the domain's other work
+ * fed with a schedutil-like floor (the policy core's), from the busy time
+ * the DNN reports did not account for.
+ */
+static void update_load_floor(struct sysfs_priv *sp, struct sdom *d, u64 now_ns)
+{
+	long long busy;
+	u32 floor;
+
+	if (d->devfreq || !d->cpu_mask)
+		return;
+	busy = cpu_busy_us(sp->root, d->cpu_mask);
+	if (busy < 0)
+		return;
+	if (d->last_ns && now_ns > d->last_ns && (u64)busy >= d->last_busy_us &&
+	    d->last_set_khz) {
+		floor = dnngov_policy_load_floor(&d->pd, d->last_set_khz,
+						 (u64)busy - d->last_busy_us,
+						 d->dnn_busy_us,
+						 (now_ns - d->last_ns) / 1000);
+		if (floor != d->pd.floor_khz) {
+			d->pd.floor_khz = floor;
+			d->dirty = true;
+		}
+	}
+	d->last_busy_us = (u64)busy;
+	d->last_ns = now_ns;
+	d->dnn_busy_us = 0;
 }
 
 /* Re-decide the domains whose inputs changed; write the new frequency. */
@@ -551,12 +622,14 @@ static int sysfs_tick(struct dnngov_platform *p, u64 now_ns)
 	int first = 0;
 	u32 i, j;
 
-	(void)now_ns;
 	for (i = 0; i < sp->n_dom; i++) {
 		struct sdom *d = &sp->dom[i];
 		struct dnngov_decision dec;
 		bool ready = d->n_wl > 0;
 		int err;
+
+		if (d->owned)
+			update_load_floor(sp, d, now_ns);
 
 		for (j = 0; j < d->n_wl; j++)
 			ready &= d->wl[j]->n_levels > 0;

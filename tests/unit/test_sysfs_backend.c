@@ -237,6 +237,64 @@ static void test_manager_on_sysfs(void **state)
 	dnngov_platform_close(&p);
 }
 
+static void put_stat(long busy_ticks)
+{
+	char buf[256];
+
+	/* user nice system idle iowait irq softirq steal */
+	snprintf(buf, sizeof(buf),
+		 "cpu  0 0 0 0 0 0 0 0\ncpu0 %ld 0 0 1000 0 0 0 0\ncpu1 %ld 0 0 1000 0 0 0 0\n"
+		 "cpu2 99999 0 0 0 0 0 0 0\n", busy_ticks, busy_ticks);
+	put("proc/stat", buf);
+}
+
+static void test_load_floor(void **state)
+{
+	struct dnngov_platform p;
+	struct dnngov_platform_workload w = {
+		.domain = "cpufreq:policy0", .name = "cam", .target_us = 100000,
+	};
+	struct dnngov_platform_decision dec;
+	struct dnngov_level l[3];
+	long hz = sysconf(_SC_CLK_TCK);
+	u64 ms = 1000000;
+	u32 id;
+
+	(void)state;
+	levels(l);
+	put_stat(0);
+	assert_int_equal(dnngov_platform_sysfs_init(&p, root), 0);
+	assert_int_equal(p.ops->open(&p), 0);
+	assert_int_equal(p.ops->workload_add(&p, &w, &id), 0);
+	assert_int_equal(p.ops->set_levels(&p, id, l, 3), 0);
+	assert_int_equal(p.ops->tick(&p, 1000 * ms), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec), 0);
+	assert_int_equal(dec.freq_khz, 729600);	/* a relaxed target: lowest OPP */
+
+	/* other work keeps both CPUs 90 % busy for 1 s (CPU 2 is not ours):
+	 * the schedutil-like floor, 1.25 x 0.9 x 729.6 MHz, rounds up to
+	 * 1190.4 MHz */
+	put_stat(hz * 9 / 10);
+	assert_int_equal(p.ops->tick(&p, 2000 * ms), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec), 0);
+	assert_int_equal(dec.freq_khz, 1190400);
+
+	/* busy time the DNN reported is not "other" load */
+	{
+		struct dnngov_platform_report r = {
+			.level = 0, .latency_us = 6000, .count = 100,
+			.busy_us = 2ULL * 900000,
+		};
+
+		assert_int_equal(p.ops->report(&p, id, &r), 0);
+	}
+	put_stat(2 * hz * 9 / 10);
+	assert_int_equal(p.ops->tick(&p, 3000 * ms), 0);
+	assert_int_equal(p.ops->decision(&p, id, &dec), 0);
+	assert_int_equal(dec.freq_khz, 729600);
+	dnngov_platform_close(&p);
+}
+
 static void test_errors(void **state)
 {
 	struct dnngov_platform p;
@@ -277,6 +335,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_decide_and_give_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devfreq_set_freq_and_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manager_on_sysfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	};
 
