@@ -23,7 +23,8 @@ FAKEPLAT_SRC := $(TOP)/tests/kernel/Kbuild $(TOP)/tests/kernel/dnngov_fakeplat.c
 DNNGOV_SRC    = $(wildcard $(TOP)/Kbuild $(TOP)/module/*.c $(TOP)/module/*.h \
 		$(TOP)/module/*/*.h $(TOP)/include/dnngov/*.h $(TOP)/include/uapi/linux/*.h)
 
-.PHONY: check-vm check-vm-x86_64 check-vm-arm64 vm-x86_64-image vm-arm64-image vm-arm64-run vm-shell
+.PHONY: check-vm check-vm-x86_64 check-vm-arm64 vm-x86_64-check vm-arm64-check \
+	vm-x86_64-image vm-arm64-image vm-arm64-run vm-shell
 
 # Both architectures run even when the first fails.
 check-vm:
@@ -70,7 +71,12 @@ $(VMX)/initramfs.cpio.gz: $(VMX)/kernel.path $(VMX)/dnngov-vmtest $(VMX)/modules
 
 vm-x86_64-image: $(VMX)/initramfs.cpio.gz
 
+# Runs in the same tree (several people, or make check beside a manual
+# run) would share build/vm/<arch>/ and the console log: one at a time.
 check-vm-x86_64:
+	@mkdir -p $(BUILD)/vm && flock $(BUILD)/vm/x86_64.lock $(MAKE) --no-print-directory vm-x86_64-check
+
+vm-x86_64-check:
 	@$(MAKE) --no-print-directory vm-x86_64-image || \
 		$(call vm_fail,vm-x86_64,could not fetch the kernel or build the modules / test image (see above))
 	@CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/vm/run.sh x86_64 $$(cat $(VMX)/kernel.path) \
@@ -88,6 +94,9 @@ vm-shell: $(VMX)/initramfs.cpio.gz
 VMA := $(BUILD)/vm/arm64
 
 check-vm-arm64:
+	@mkdir -p $(BUILD)/vm && flock $(BUILD)/vm/arm64.lock $(MAKE) --no-print-directory vm-arm64-check
+
+vm-arm64-check:
 	@mkdir -p $(VMA); \
 	if ! kdir=$$(sh $(TOP)/scripts/kbuild/arm64-headers.sh $(VM_ABI) 2>$(VMA)/skip.log) || \
 	   ! kimg=$$(sh $(TOP)/scripts/vm/fetch-kernel.sh arm64 $(VM_ABI) 2>>$(VMA)/skip.log); then \
