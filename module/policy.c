@@ -493,7 +493,7 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 {
 	struct pol_search srch;
 	struct pol_cost best, cost, excl;
-	u32 lo, hi, opp, best_opp;
+	u32 lo, hi, opp, best_opp, i;
 	bool limited = false;
 	int cmp;
 
@@ -521,8 +521,8 @@ int dnngov_policy_decide(const struct dnngov_domain *d,
 	srch.record = false;
 	srch.rest = best;
 	srch.rest_util = 0;
-	for (opp = 0; opp < n; opp++)
-		srch.rest_util += srch.util[opp];
+	for (i = 0; i < n; i++)
+		srch.rest_util += srch.util[i];
 	srch.bound = &best;
 	for (opp = lo; n && opp < hi; opp++) {
 		if (!pol_eval(d, w, n, opp, false, &cost, POL_NO_OUT, &srch))
