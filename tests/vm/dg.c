@@ -512,6 +512,24 @@ int dg_set_gov(const char *domain, const char *gov)
 	return vt_write(dg_gov_path(domain, path, sizeof(path)), gov);
 }
 
+/* Switch every fake domain still on dnngov (a failed test's leftovers)
+ * back to the kernel's governors, so the module can be unloaded. */
+static void release_all(void)
+{
+	char path[192], buf[64];
+	int pol[16], n, i;
+
+	n = vt_cpu_policies(pol, 16);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), CPUFREQ_DIR "/policy%d/scaling_governor", pol[i]);
+		if (vt_read(path, buf, sizeof(buf)) > 0 && !strcmp(buf, "dnngov\n"))
+			vt_write(path, "schedutil");
+	}
+	if (vt_read(FAKE_GPU_DIR "/governor", buf, sizeof(buf)) > 0 &&
+	    !strcmp(buf, "dnngov\n"))
+		vt_write(FAKE_GPU_DIR "/governor", "simple_ondemand");
+}
+
 int dg_module(const char *params)
 {
 	static char loaded_with[128];
@@ -520,6 +538,7 @@ int dg_module(const char *params)
 	if (vt_mod_loaded("dnngov")) {
 		if (!strcmp(loaded_with, params))
 			return 0;
+		release_all();
 		ret = vt_rmmod("dnngov");
 		if (ret)
 			return ret;
