@@ -1,15 +1,18 @@
 #!/usr/bin/python3
 """Pick the subnet library of a trained supernet and write its model file.
 
-Every candidate subnet (all uniform configs over ks x e x d x resolution plus
-seeded random mixed ones) gets its own BN statistics (OFA's
-set_running_statistics on 2000 training images at its resolution), top-1
-accuracy on the 10,000 Fashion-MNIST test images, and a latency: the C
-engine's `dnngov-infer --config ... --bench N --threads 1` (min of N runs) when
---infer is given, PyTorch eager (1 thread, min of N) otherwise. The Pareto
-front of (latency, accuracy) is thinned to --levels points spread evenly in
-log latency, and written (with per-level BN statistics, classes and
-normalisation) through dnngov_model.write_model.
+Candidates: every uniform config over ks x e x d x resolution plus seeded
+random mixed ones. Each gets a latency, the C engine's
+`dnngov-infer --config ... --bench N --threads 1` (min of N runs) when --infer
+is given, PyTorch eager (1 thread, min of N) otherwise, and a screening
+accuracy on the first --screen test images with BN statistics from
+--screen-calib training images. Candidates within --margin points of the
+screening front are then re-measured as OFA evaluates a subnet: BN statistics
+from 2000 training images at the subnet's resolution (set_running_statistics),
+top-1 on all 10,000 test images. The Pareto front of those (latency,
+accuracy) points is thinned to --levels points spread evenly in log latency
+and written, with per-level BN statistics, classes and normalisation, through
+dnngov_model.write_model.
 
     select_levels.py build/fmnist/supernet.pt models/fmnist-ofa.dnngov \
         --infer build/bin/dnngov-infer
@@ -163,12 +166,13 @@ def near_front(points, margin):
 
 
 @torch.no_grad()
-def remeasure(net, c, test_x, test_y, norm):
-    """Accuracy of a candidate with its own BN statistics on the full test set."""
+def remeasure(net, c, calib_u8, test_x, test_y, norm):
+    """Recalibrate a candidate's BN on calib_u8 and measure it on the full test set."""
     clean = {k: v.clone() for k, v in net.state_dict().items()}
     try:
-        net.apply_bn_stats(c["bn"])
         net.set_active_subnet(c["ks"], c["e"], c["d"])
+        stats = recalibrate_bn(net, to_input(calib_u8, norm, c["r"]))
+        c["bn"] = {k: (m.numpy(), v.numpy()) for k, (m, v) in stats.items()}
         return round(accuracy(net, test_x, test_y, norm, c["r"]), 2)
     finally:
         net.load_state_dict(clean)
@@ -192,6 +196,9 @@ def main(argv=None):
     ap.add_argument("--screen", type=int, default=1000,
                     help="screen every candidate on the first N test images, then re-measure "
                          "those near the front on all of them (default 1000)")
+    ap.add_argument("--screen-calib", type=int, default=500,
+                    help="BN calibration images while screening (default 500; finalists get "
+                         "all 2000)")
     ap.add_argument("--margin", type=float, default=1.5,
                     help="screening margin in top-1 points (default 1.5)")
     ap.add_argument("--limit", type=int, default=0,
@@ -243,18 +250,21 @@ def main(argv=None):
             print("select_levels: %d candidates, latency from %s" % (len(cands), source),
                   flush=True)
             screen = min(a.screen, len(test_x))
-            evaluate(net, cands, calib_u8, test_x[:screen], test_y[:screen], norm, latency_fn,
-                     log=lambda s: print(s, flush=True))
-        finalists = list(range(len(cands)))
-        if screen < len(test_x):
-            # Re-measure the candidates near the screening front on all test images.
-            finalists = near_front(cands, a.margin)
-            print("select_levels: %d candidates within %.1f pp of the front on %d test images; "
-                  "re-measuring them on all %d" % (len(finalists), a.margin, screen,
-                                                  len(test_x)), flush=True)
-            for i in finalists:
-                cands[i]["screen_accuracy"] = cands[i]["accuracy"]
-                cands[i]["accuracy"] = remeasure(net, cands[i], test_x, test_y, norm)
+            evaluate(net, cands, calib_u8[:a.screen_calib], test_x[:screen], test_y[:screen],
+                     norm, latency_fn, log=lambda s: print(s, flush=True))
+        # Re-measure the candidates near the screening front with BN statistics
+        # from all calibration images, on all test images.
+        finalists = near_front(cands, a.margin)
+        print("select_levels: %d candidates within %.1f pp of the front on %d test images; "
+              "re-measuring them on all %d" % (len(finalists), a.margin, screen, len(test_x)),
+              flush=True)
+        for i in finalists:
+            c = cands[i]
+            c["screen_accuracy"] = c["accuracy"]
+            c["accuracy"] = remeasure(net, c, calib_u8, test_x, test_y, norm)
+            print("  r=%d d=%s ks=%s e=%s  acc %.2f%% (screen %.2f%%)  %.3f ms"
+                  % (c["r"], c["d"], "".join(map(str, c["ks"])), "".join(map(str, c["e"])),
+                     c["accuracy"], c["screen_accuracy"], c["latency_ms"]), flush=True)
         sub = [cands[i] for i in finalists]
         front = [finalists[j] for j in pareto_front(sub)]
         chosen = thin(cands, front, a.levels)
