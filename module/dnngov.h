@@ -23,7 +23,6 @@
 #include <linux/workqueue.h>
 
 #include "../include/dnngov/policy.h"
-#undef DNNGOV_FREQ_KHZ_MAX	/* same value, redefined by the UAPI header */
 #include "../include/uapi/linux/dnngov.h"
 
 struct cpufreq_policy;

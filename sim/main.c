@@ -144,6 +144,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* A usage error is reported before any file is read. */
+	for (i = 0; i < N_CONTENDERS && strcmp(only, "all") && strcmp(only, contenders[i]->name); i++)
+		;
+	if (i == N_CONTENDERS) {
+		fprintf(stderr, "dnngov-sim: no contender named '%s' (see --list)\n", only);
+		return 2;
+	}
 	if (sim_board_load(&board, board_path, err, sizeof(err))) {
 		fprintf(stderr, "dnngov-sim: %s\n", err);
 		return 1;
@@ -226,9 +233,5 @@ int main(int argc, char **argv)
 	}
 	if (csv)
 		fclose(csv);
-	if (!ran) {
-		fprintf(stderr, "dnngov-sim: no contender named '%s' (see --list)\n", only);
-		return 2;
-	}
-	return status;
+	return ran ? status : 2;
 }

@@ -10,7 +10,6 @@
 #include <netlink/msg.h>
 
 #include <uapi/linux/dnngov.h>
-#undef DNNGOV_FREQ_KHZ_MAX	/* policy.h has its own (unsigned) copy */
 #include "platform.h"
 
 /* A decision notification (DNNGOV_CMD_DECISION) for one domain. */

@@ -51,7 +51,7 @@ typedef int64_t s64;
 #define DNNGOV_ACC_MAX		10000
 
 /* Model input ranges (the UAPI enforces the same). */
-#define DNNGOV_FREQ_KHZ_MAX	10000000U	/* 10 GHz */
+#define DNNGOV_FREQ_KHZ_MAX	10000000	/* 10 GHz, as in the UAPI header */
 #define DNNGOV_TIME_US_MAX	60000000U	/* 60 s */
 
 /**

@@ -8,7 +8,6 @@
 #define DNNGOV_VMTEST_DG_H
 
 #include "dnngov/policy.h"
-#undef DNNGOV_FREQ_KHZ_MAX	/* same value, redefined by the UAPI header */
 #include "nl.h"
 #include "uapi/linux/dnngov.h"
 
