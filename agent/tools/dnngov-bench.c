@@ -2,14 +2,17 @@
 /*
  * dnngov-bench: the engine side of `make bench` (scripts/bench/run.py).
  *
- *   dnngov-bench latency MODEL INDIR OUTDIR [--threads T] [--warmup W] [--runs N] [--levels a,b]
+ *   dnngov-bench latency MODEL INDIR OUTDIR [--threads T] [--warmup W] [--runs N]
+ *                        [--budget-ms B] [--levels a,b]
  *   dnngov-bench switch  MODEL [--batches B] [--calls K]
  *   dnngov-bench memory  MODEL
  *   dnngov-bench blas
  *
  * latency: for each level, reads INDIR/<name>.in.f32 (normalised float32
  *   NCHW at the level's resolution, from scripts/bench/prepare.py), W warm-up
- *   runs then N timed dnngov_engine_run calls; one JSON line per level, and
+ *   runs then N timed dnngov_engine_run calls (fewer, but at least
+ *   MIN_RUNS, once a level has used B ms: a loaded machine must not stretch
+ *   `make bench` without bound); one JSON line per level, and
  *   the logits to OUTDIR/<name>.ours.f32 for the cross-engine check.
  * switch: B batches of K dnngov_engine_set_level calls cycling through the
  *   levels; ns per call, min and median over batches.
@@ -31,6 +34,7 @@
 #include <dnngov/dnngov.h>
 
 #define MAX_SAMPLES 100000
+#define MIN_RUNS 5
 
 /* OpenBLAS's own query (cblas.h of OpenBLAS; not in the reference CBLAS). */
 char *openblas_get_corename(void);
@@ -39,6 +43,7 @@ struct opts {
 	int threads;
 	int warmup;
 	int runs;
+	int budget_ms;		/* 0 = no time limit */
 	int batches;
 	int calls;
 	const char *levels;	/* comma-separated names, NULL = all */
@@ -47,7 +52,8 @@ struct opts {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: dnngov-bench latency MODEL INDIR OUTDIR [--threads T] [--warmup W] [--runs N] [--levels a,b]\n"
+		"usage: dnngov-bench latency MODEL INDIR OUTDIR [--threads T] [--warmup W] [--runs N]\n"
+		"                            [--budget-ms B] [--levels a,b]\n"
 		"       dnngov-bench switch MODEL [--batches B] [--calls K]\n"
 		"       dnngov-bench memory MODEL\n"
 		"       dnngov-bench blas\n");
@@ -95,6 +101,12 @@ static long long proc_status(const char *field)
 	return kb < 0 ? -1 : kb * 1024;
 }
 
+/* Has budget_ms (0 = unlimited) passed since start? */
+static int over(double start, int budget_ms)
+{
+	return budget_ms > 0 && now_ns() - start > budget_ms * 1e6;
+}
+
 static int parse_int(const char *opt, const char *s, int lo, int *out)
 {
 	char *end;
@@ -124,6 +136,8 @@ static int parse_opts(int argc, char **argv, int first, struct opts *o)
 			r = parse_int(k, v, 0, &o->warmup);
 		else if (!strcmp(k, "--runs"))
 			r = parse_int(k, v, 1, &o->runs);
+		else if (!strcmp(k, "--budget-ms"))
+			r = parse_int(k, v, 0, &o->budget_ms);
 		else if (!strcmp(k, "--batches"))
 			r = parse_int(k, v, 1, &o->batches);
 		else if (!strcmp(k, "--calls"))
@@ -249,8 +263,8 @@ static int cmd_latency(const char *model, const char *indir, const char *outdir,
 	struct dnngov_level_info li;
 	char path[4096];
 	float *in = NULL, *out = NULL;
-	double *ms = NULL;
-	int rc = 1, matched = 0;
+	double *ms = NULL, start;
+	int rc = 1, matched = 0, runs;
 
 	if (open_engine(model, o->threads, &m, &e))
 		return 1;
@@ -279,29 +293,34 @@ static int cmd_latency(const char *model, const char *indir, const char *outdir,
 		snprintf(path, sizeof(path), "%s/%s.in.f32", indir, li.name);
 		if (read_floats(path, in, n))
 			goto done;
-		for (int i = 0; i < o->warmup; i++)
+		start = now_ns();
+		/* Warm-up may use half the budget. */
+		for (int i = 0; i < o->warmup && !over(start, o->budget_ms / 2); i++)
 			if (dnngov_engine_run(e, in, out)) {
 				engine_fail("run");
 				goto done;
 			}
-		for (int i = 0; i < o->runs; i++) {
+		start = now_ns();
+		for (runs = 0; runs < o->runs; runs++) {
 			double t0 = now_ns();
 
+			if (runs >= MIN_RUNS && over(start, o->budget_ms))
+				break;
 			if (dnngov_engine_run(e, in, out)) {
 				engine_fail("run");
 				goto done;
 			}
-			ms[i] = (now_ns() - t0) / 1e6;
+			ms[runs] = (now_ns() - t0) / 1e6;
 		}
 		snprintf(path, sizeof(path), "%s/%s.ours.f32", outdir, li.name);
 		if (write_floats(path, out, (size_t)dnngov_engine_output_size(e)))
 			goto done;
 		printf("{\"engine\":\"ours\",\"level\":\"%s\",\"threads\":%d,\"runs\":%d,"
-		       "\"kernels\":\"%s\",\"samples_ms\":[", li.name, o->threads, o->runs,
+		       "\"kernels\":\"%s\",\"samples_ms\":[", li.name, o->threads, runs,
 		       dnngov_engine_kernels(e));
-		for (int i = 0; i < o->runs; i++)
+		for (int i = 0; i < runs; i++)
 			printf("%s%.6f", i ? "," : "", ms[i]);
-		printf("],\"median_ms\":%.6f,", median(ms, o->runs));
+		printf("],\"median_ms\":%.6f,", median(ms, runs));
 		printf("\"min_ms\":%.6f}\n", ms[0]);
 		fflush(stdout);
 	}
@@ -347,7 +366,8 @@ static int cmd_switch(const char *model, const struct opts *o)
 	}
 	printf("{\"engine\":\"ours\",\"levels\":%d,\"batches\":%d,\"calls\":%d,", n, o->batches,
 	       o->calls);
-	printf("\"median_ns\":%.3f,\"min_ns\":%.3f}\n", median(ns, o->batches), ns[0]);
+	printf("\"median_ns\":%.3f,", median(ns, o->batches));
+	printf("\"min_ns\":%.3f}\n", ns[0]);
 	rc = 0;
 done:
 	free(ns);

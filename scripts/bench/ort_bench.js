@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // ONNX Runtime peer of `make bench` (npm onnxruntime-node, CPU EP).
 //
-//   node ort_bench.js latency MANIFEST OUTDIR --threads T [--warmup W] [--runs N] [--levels a,b]
+//   node ort_bench.js latency MANIFEST OUTDIR --threads T [--warmup W] [--runs N]
+//                     [--budget-ms B] [--levels a,b]
 //   node ort_bench.js memory  MANIFEST
 //
 // MANIFEST is build/bench/<model>/manifest.json from bench.py prepare: one entry
 // per level with its ONNX file, its input (raw float32 NCHW) and shape.
 // latency: one session per level (graph optimisation 'all', sequential,
-// intra-op T threads), W warm-up runs, then N timed runs; prints one JSON line
+// intra-op T threads), W warm-up runs, then N timed runs (fewer, at least
+// MIN_RUNS, once the level has used B ms, as dnngov-bench does); prints one JSON line
 // per level and writes the level's output to OUTDIR/<name>.ort.f32.
 // memory: VmRSS of this process after loading the runtime, then after creating
 // each level's session and running it once (arena and prepacked weights are
@@ -17,13 +19,15 @@
 const fs = require('fs');
 const path = require('path');
 
+const MIN_RUNS = 5;
+
 function die(msg) {
     process.stderr.write(`ort_bench: ${msg}\n`);
     process.exit(2);
 }
 
 function parseArgs(argv) {
-    const a = { pos: [], threads: 1, warmup: 10, runs: 50, levels: null };
+    const a = { pos: [], threads: 1, warmup: 10, runs: 50, budgetMs: 0, levels: null };
     for (let i = 0; i < argv.length; i++) {
         const k = argv[i];
         const num = () => {
@@ -35,6 +39,7 @@ function parseArgs(argv) {
         if (k === '--threads') a.threads = num();
         else if (k === '--warmup') a.warmup = num();
         else if (k === '--runs') a.runs = num();
+        else if (k === '--budget-ms') a.budgetMs = num();
         else if (k === '--levels') a.levels = String(argv[++i]).split(',');
         else if (k.startsWith('--')) die(`unknown option ${k}`);
         else a.pos.push(k);
@@ -116,9 +121,13 @@ async function latency(ort, a) {
         const s = await ort.InferenceSession.create(l.onnx, sessionOptions(a.threads));
         const feeds = { [s.inputNames[0]]: readInput(ort, l) };
         let out = null;
-        for (let i = 0; i < a.warmup; i++) out = await s.run(feeds);
+        let start = process.hrtime.bigint();
+        const over = (limit) => limit > 0 && Number(process.hrtime.bigint() - start) / 1e6 > limit;
+        for (let i = 0; i < a.warmup && !over(a.budgetMs / 2); i++) out = await s.run(feeds);
+        start = process.hrtime.bigint();
         const ms = [];
         for (let i = 0; i < a.runs; i++) {
+            if (i >= MIN_RUNS && over(a.budgetMs)) break;
             const t0 = process.hrtime.bigint();
             out = await s.run(feeds);
             ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -127,7 +136,7 @@ async function latency(ort, a) {
         fs.writeFileSync(path.join(outdir, `${l.name}.ort.f32`),
                          Buffer.from(y.buffer, y.byteOffset, y.byteLength));
         console.log(JSON.stringify({
-            engine: 'ort', level: l.name, threads: a.threads, runs: a.runs,
+            engine: 'ort', level: l.name, threads: a.threads, runs: ms.length,
             min_ms: Math.min(...ms), median_ms: median(ms), samples_ms: ms,
         }));
         await s.release();

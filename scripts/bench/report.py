@@ -104,9 +104,14 @@ def _switch_memory(m, md):
     md.append("| model file (whole supernet + library) | %.1f MiB |"
               % (m["manifest"]["model_bytes"] / mib))
     md.append("| dnngov: RSS growth, one engine, every level run once | %.1f MiB "
-              "(%.2fx the largest level; anon %.1f MiB, file %.1f MiB at the end) |"
-              % (mo["rss_growth"] / mib, mo["rss_growth"] / largest,
-                 mo["rss_anon"] / mib, mo["rss_file"] / mib))
+              "(%.2fx the largest level) |" % (mo["rss_growth"] / mib, mo["rss_growth"] / largest))
+    md.append("| … of which: model opened (mmap, validated) / engine created / levels run | "
+              "+%.1f / +%.1f / +%.1f MiB |"
+              % ((mo["rss_opened"] - mo["rss_base"]) / mib,
+                 (mo["rss_created"] - mo["rss_opened"]) / mib,
+                 (mo["rss_all"] - mo["rss_created"]) / mib))
+    md.append("| dnngov process at the end: anonymous / file-backed RSS | %.1f / %.1f MiB |"
+              % (mo["rss_anon"] / mib, mo["rss_file"] / mib))
     md.append("| ONNX Runtime: RSS growth, %d sessions (one per level), each run once | "
               "%.1f MiB (%.2fx the largest level) |"
               % (mr["sessions"], mr["rss_growth"] / mib, mr["rss_growth"] / largest))
@@ -118,11 +123,12 @@ def render(results):
     md = ["## dnngov engine benchmark", "",
           "Machine: %s, %d CPUs, Linux %s, load average %.2f at start. ONNX Runtime %s "
           "(npm onnxruntime-node, CPU EP, graph optimisation all, sequential), PyTorch %s "
-          "(eager, no_grad, eval); OpenBLAS core %s for dnngov and PyTorch. %d round(s) interleaved; per round %d timed runs "
-          "(PyTorch %d) after %d warm-up; batch 1."
+          "(eager, no_grad, eval); OpenBLAS core %s for dnngov and PyTorch. %d round(s) interleaved; per round "
+          "up to %d timed runs (PyTorch %d) after %d warm-up, a level stopping early (after at least 5) "
+          "once it used %.1f s; batch 1; sample counts in results.csv."
           % (mc["cpu"], mc["cpus"], mc["kernel"], mc["loadavg"], mc["onnxruntime_node"],
              mc["torch"], results["openblas_core"], results["rounds"], results["runs"], results["torch_runs"],
-             results["warmup"])]
+             results["warmup"], results["budget_s"])]
     csv = ["model,level,r,threads,engine,n,min_ms,median_ms"]
     for m in results["models"]:
         md.append("")

@@ -2,7 +2,7 @@
 """`make bench`: this engine against ONNX Runtime and PyTorch eager, side by side.
 
     /usr/bin/python3 scripts/bench/run.py [--out build/bench] [--engine build/bin/dnngov-bench]
-        [--rounds R] [--runs N] [--torch-runs M] [--warmup W] [--threads 1,2]
+        [--rounds R] [--runs N] [--torch-runs M] [--warmup W] [--budget-s S] [--threads 1,2]
         [--model TAG=PATH ...] [--smoke]
 
 Models: the Dynamic-OFA nets_6 library on a random-weight w1.2 supernet
@@ -11,7 +11,8 @@ models/fmnist-ofa.dnngov when present, or any --model TAG=PATH.
 For every model: prepare.py exports each level as a static ONNX graph and a
 fixed input; then, in R rounds, each engine (order rotated per round) runs
 every level with 1 and 2 threads (N runs each, M for PyTorch eager, after W
-warm-ups). Samples of all rounds are pooled: min and median per level.
+warm-ups; a level stops early, after at least 5 runs, once it has used S
+seconds, so that a loaded machine cannot stretch the run without bound). Samples of all rounds are pooled: min and median per level.
 Then: the outputs of the three engines on the same input are compared (max
 |a - b| / max |reference|, tolerance 1e-3), the level-switch cost and the
 resident memory of one engine against one ONNX Runtime session per level.
@@ -110,16 +111,17 @@ def time_engines(a, tag, model, d, levels_arg):
         for t in a.threads:
             for eng in order:
                 w = str(a.warmup)
+                budget = ["--budget-ms", str(int(a.budget_s * 1000))]
                 if eng == "ours":
                     cmd = [a.engine, "latency", model, d, outdir, "--threads", str(t),
-                           "--warmup", w, "--runs", str(a.runs)] + sel
+                           "--warmup", w, "--runs", str(a.runs)] + budget + sel
                 elif eng == "ort":
                     cmd = ["node", os.path.join(HERE, "ort_bench.js"), "latency", man, outdir,
-                           "--threads", str(t), "--warmup", w, "--runs", str(a.runs)] + sel
+                           "--threads", str(t), "--warmup", w, "--runs", str(a.runs)] + budget + sel
                 else:
                     cmd = [PY, os.path.join(HERE, "torch_bench.py"), man,
                            outdir, "--threads", str(t), "--warmup", w,
-                           "--runs", str(a.torch_runs)] + sel
+                           "--runs", str(a.torch_runs)] + budget + sel
                 t0 = time.time()
                 for rec in run_json(cmd):
                     samples.setdefault((eng, t, rec["level"]), []).extend(rec["samples_ms"])
@@ -156,6 +158,8 @@ def main(argv=None):
     ap.add_argument("--runs", type=int, default=60, help="timed runs per round, ours and ORT")
     ap.add_argument("--torch-runs", type=int, default=20, help="timed runs per round, PyTorch")
     ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--budget-s", type=float, default=2.5,
+                    help="time limit per engine, level, thread count and round (0: none)")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--model", action="append", help="TAG=PATH (repeatable)")
     ap.add_argument("--levels", default=None, help="only these level names (comma-separated)")
@@ -195,6 +199,7 @@ def main(argv=None):
 
     results = {"machine": report.machine(), "models": [], "rounds": a.rounds,
                "runs": a.runs, "torch_runs": a.torch_runs, "warmup": a.warmup,
+               "budget_s": a.budget_s,
                "threads": a.threads, "openblas_core": blas}
     passed = failed = 0
     for tag, model in models(a):

@@ -2,11 +2,12 @@
 """PyTorch eager peer of `make bench`.
 
     /usr/bin/python3 scripts/bench/torch_bench.py MANIFEST OUTDIR --threads T
-        [--warmup W] [--runs N] [--levels a,b]
+        [--warmup W] [--runs N] [--budget-ms B] [--levels a,b]
 
 Runs each level of MANIFEST (bench prepare) as its static module
 (static_subnet.py: Conv2d + BatchNorm2d + activations, eval mode, under
-torch.no_grad(), torch.set_num_threads(T)), W warm-up runs then N timed runs.
+torch.no_grad(), torch.set_num_threads(T)), W warm-up runs then N timed runs
+(fewer, at least MIN_RUNS, once the level has used B ms, as dnngov-bench does).
 Prints one JSON line per level (min/median ms) and writes the level's
 output to OUTDIR/<name>.torch.f32.
 """
@@ -26,6 +27,8 @@ sys.path.insert(0, HERE)
 
 import static_subnet  # noqa: E402
 
+MIN_RUNS = 5
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -34,6 +37,7 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--budget-ms", type=int, default=0, help="0: no time limit")
     ap.add_argument("--levels", default=None)
     a = ap.parse_args(argv)
     if a.threads < 1 or a.runs < 1 or a.warmup < 0:
@@ -58,16 +62,25 @@ def main(argv=None):
         x = torch.from_numpy(np.fromfile(os.path.join(d, ent["input"]), np.float32)
                              .reshape(ent["input_shape"]))
         ms = []
+
+        def over(start, limit):
+            return limit > 0 and (time.perf_counter_ns() - start) / 1e6 > limit
         with torch.no_grad():
+            start = time.perf_counter_ns()
             for _ in range(a.warmup):
+                if over(start, a.budget_ms / 2):
+                    break
                 y = mod(x)
-            for _ in range(a.runs):
+            start = time.perf_counter_ns()
+            for i in range(a.runs):
+                if i >= MIN_RUNS and over(start, a.budget_ms):
+                    break
                 t0 = time.perf_counter_ns()
                 y = mod(x)
                 ms.append((time.perf_counter_ns() - t0) / 1e6)
         y.numpy().astype(np.float32).tofile(os.path.join(a.outdir, ent["name"] + ".torch.f32"))
         print(json.dumps({"engine": "torch", "level": ent["name"], "threads": a.threads,
-                          "runs": a.runs, "min_ms": min(ms),
+                          "runs": len(ms), "min_ms": min(ms),
                           "median_ms": statistics.median(ms), "samples_ms": ms}), flush=True)
     return 0
 
