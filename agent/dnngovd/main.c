@@ -2,7 +2,7 @@
 /*
  * dnngovd: the dnngov agent daemon (Documentation/agent.md).
  *
- *   dnngovd [-c CONFIG] [-b BACKEND] [-v]
+ *   dnngovd [-c CONFIG] [-b BACKEND] [-t] [-v]
  *
  * SIGHUP reloads the config without dropping unchanged workloads; SIGTERM
  * and SIGINT stop it cleanly (workloads deleted from the platform, the
@@ -66,12 +66,47 @@ void logmsg(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dnngovd [-c CONFIG] [-b BACKEND] [-v]\n"
+		"usage: dnngovd [-c CONFIG] [-b BACKEND] [-t] [-v]\n"
 		"  -c CONFIG   config file (default %s)\n"
 		"  -b BACKEND  auto, kernel, sysfs or none (overrides [daemon] backend)\n"
+		"  -t          check the config and its model files, then exit\n"
 		"  -v          log every decision change\n"
 		"Signals: SIGHUP reloads CONFIG, SIGTERM/SIGINT exit cleanly.\n"
 		"See Documentation/agent.md.\n", DNNGOV_CFG_DEFAULT_PATH);
+}
+
+/* -t: the config parsed; do its models and datasets open too? */
+static int check_config(const struct dnngov_cfg *c)
+{
+	struct dnngov_dataset *ds;
+	dnngov_model *m;
+	char err[512];
+	int bad = 0;
+	u32 i;
+
+	for (i = 0; i < c->n_workloads; i++) {
+		const struct dnngov_cfg_workload *w = &c->wl[i];
+
+		if (dnngov_model_open(&m, w->model)) {
+			fprintf(stderr, "dnngovd: %s:%d: workload %s: %s\n", c->path,
+				w->line, w->name, dnngov_errmsg());
+			bad = 1;
+		} else {
+			dnngov_model_close(m);
+		}
+		if (w->input == DNNGOV_INPUT_REPLAY) {
+			if (dnngov_dataset_load(w->replay, w->labels, 1, &ds, err, sizeof(err))) {
+				fprintf(stderr, "dnngovd: %s:%d: workload %s: %s\n",
+					c->path, w->line, w->name, err);
+				bad = 1;
+			} else {
+				dnngov_dataset_free(ds);
+			}
+		}
+	}
+	if (!bad)
+		printf("%s: ok, %u workload(s)\n", c->path, c->n_workloads);
+	return bad;
 }
 
 static int slot_of(struct daemon *d, struct workload *w)
@@ -187,8 +222,21 @@ static void tick(struct daemon *d)
 	static char last_err[DNNGOV_PLATFORM_ERRMSG_MAX];
 	int r;
 
+	static u64 seen[DNNGOV_CFG_MAX_WORKLOADS];
+	struct dnngov_manager_stats st;
+	u32 i;
+
 	pthread_mutex_lock(&d->lock);
 	r = dnngov_manager_tick(d->mgr, now_ns());
+	for (i = 0; d->verbose && i < DNNGOV_CFG_MAX_WORKLOADS; i++) {
+		if (!d->wl[i] || dnngov_manager_stats(d->mgr, d->wl[i]->handle, &st) ||
+		    st.decisions == seen[i])
+			continue;
+		seen[i] = st.decisions;
+		logmsg("workload %s: decision %llu: %u kHz, level %u recommended, flags 0x%x",
+		       st.name, (unsigned long long)st.decisions, st.freq_khz,
+		       st.recommended, st.decision_flags);
+	}
 	if (r && strcmp(last_err, dnngov_manager_last_error(d->mgr))) {
 		snprintf(last_err, sizeof(last_err), "%s",
 			 dnngov_manager_last_error(d->mgr));
@@ -262,16 +310,19 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
 	u32 i;
-	int opt, r, status = 0;
+	int opt, r, status = 0, check = 0;
 
 	snprintf(d->cfg_path, sizeof(d->cfg_path), "%s", DNNGOV_CFG_DEFAULT_PATH);
-	while ((opt = getopt(argc, argv, "c:b:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "c:b:tvh")) != -1) {
 		switch (opt) {
 		case 'c':
 			snprintf(d->cfg_path, sizeof(d->cfg_path), "%s", optarg);
 			break;
 		case 'b':
 			d->backend_override = optarg;
+			break;
+		case 't':
+			check = 1;
 			break;
 		case 'v':
 			d->verbose = true;
@@ -292,6 +343,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dnngovd: %s\n", err);
 		return 2;
 	}
+	if (check)
+		return check_config(&d->cfg) ? 2 : 0;
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK)) {
 		fprintf(stderr, "dnngovd: pipe: %s\n", strerror(errno));
 		return 1;

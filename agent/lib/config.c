@@ -408,10 +408,32 @@ static int parse_file(FILE *f, const char *name, struct dnngov_cfg *cfg,
 	return 0;
 }
 
+/* Relative file names in a config file are relative to its folder. */
+static int resolve(const char *cfgpath, char *file, size_t len, const char *key,
+		   const char *wl, char *err, unsigned int err_len)
+{
+	char tmp[DNNGOV_CFG_PATH_MAX];
+	const char *slash = strrchr(cfgpath, '/');
+	int n;
+
+	if (!file[0] || file[0] == '/' || !slash)
+		return 0;
+	n = snprintf(tmp, sizeof(tmp), "%.*s/%s", (int)(slash - cfgpath),
+		     cfgpath, file);
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, err_len, "%s: [workload %s] key '%s': path too long once made relative to the config's folder",
+			 cfgpath, wl, key);
+		return -EINVAL;
+	}
+	memcpy(file, tmp, (size_t)n + 1);
+	return 0;
+}
+
 int dnngov_config_load(const char *path, struct dnngov_cfg *cfg, char *err,
 		       unsigned int err_len)
 {
 	FILE *f = fopen(path, "re");
+	u32 i;
 	int r;
 
 	if (!f) {
@@ -421,6 +443,15 @@ int dnngov_config_load(const char *path, struct dnngov_cfg *cfg, char *err,
 	}
 	r = parse_file(f, path, cfg, err, err_len);
 	fclose(f);
+	for (i = 0; !r && i < cfg->n_workloads; i++) {
+		struct dnngov_cfg_workload *w = &cfg->wl[i];
+
+		r = resolve(path, w->model, sizeof(w->model), "model", w->name, err, err_len);
+		if (!r)
+			r = resolve(path, w->replay, sizeof(w->replay), "replay", w->name, err, err_len);
+		if (!r)
+			r = resolve(path, w->labels, sizeof(w->labels), "labels", w->name, err, err_len);
+	}
 	return r;
 }
 

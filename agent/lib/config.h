@@ -72,7 +72,8 @@ void dnngov_config_defaults(struct dnngov_cfg *cfg);
 
 /*
  * dnngov_config_load() - parse a config file
- * @path: file name (used in messages)
+ * @path: file name (used in messages); relative model/replay/labels paths
+ *	in the file are taken relative to its folder
  * @cfg: filled
  * @err: "FILE:LINE: key 'K': what is wrong" on failure
  * @err_len: size of @err

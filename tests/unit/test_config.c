@@ -92,6 +92,10 @@ static void test_file_and_same_structure(void **state)
 	close(fd);
 	assert_int_equal(dnngov_config_load(path, &a, err, sizeof(err)), 0);
 	assert_string_equal(a.path, path);
+	/* relative files are relative to the config's folder */
+	assert_string_equal(a.wl[0].model, "/tmp/models/fmnist-ofa.dnngov");
+	assert_string_equal(a.wl[1].model, "/opt/m.dnngov");
+	assert_string_equal(a.wl[0].replay, "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
 	b = a;
 	b.wl[0].target_us = 1000;	/* changes in place */
 	b.wl[0].accuracy_floor = 0;
