@@ -19,7 +19,7 @@ ENGINE_SRCS := error.c blas.c threadpool.c model.c plan.c engine.c \
 	       kernels/dwconv_ref.c kernels/dispatch.c kernels/elementwise.c
 ENGINE_OBJS := $(addprefix $(ENGINE_OBJDIR)/,$(ENGINE_SRCS:.c=.o))
 ifeq ($(shell uname -m),x86_64)
-ENGINE_OBJS += $(ENGINE_OBJDIR)/kernels/dwconv_avx2.o
+ENGINE_OBJS += $(ENGINE_OBJDIR)/kernels/dwconv_avx2.o $(ENGINE_OBJDIR)/kernels/dwconv_avx512.o
 endif
 ifeq ($(shell uname -m),aarch64)
 ENGINE_OBJS += $(ENGINE_OBJDIR)/kernels/dwconv_neon.o
@@ -43,6 +43,10 @@ $(ENGINE_OBJDIR)/kernels/%.o: $(ENGINE_DIR)/kernels/%.c $(ENGINE_HDRS)
 $(ENGINE_OBJDIR)/kernels/dwconv_avx2.o: $(ENGINE_DIR)/kernels/dwconv_avx2.c $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(KERNEL_CFLAGS) -mavx2 -mfma -c $< -o $@
+
+$(ENGINE_OBJDIR)/kernels/dwconv_avx512.o: $(ENGINE_DIR)/kernels/dwconv_avx512.c $(ENGINE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(KERNEL_CFLAGS) -mavx512f -mavx2 -mfma -c $< -o $@
 
 $(ENGINE_OBJDIR)/%.o: $(ENGINE_DIR)/%.c $(ENGINE_HDRS)
 	@mkdir -p $(dir $@)

@@ -36,6 +36,9 @@ static const struct dw_case dw_cases[] = {
 	{ 1, 40, 9, 5, 1, DG_ACT_RELU, 1, 0 },
 	{ 4, 3, 24, 7, 2, DG_ACT_RELU, 0, 1 },
 	{ 4, 17, 16, 3, 1, DG_ACT_HSWISH, 1, 0 },
+	{ 3, 37, 41, 7, 1, DG_ACT_HSWISH, 1, 1 },	/* 41: 2 x 16 + masked 9 */
+	{ 3, 33, 65, 5, 2, DG_ACT_RELU, 1, 1 },
+	{ 3, 20, 48, 3, 1, DG_ACT_NONE, 1, 0 },	/* 48: 32 + 16, no tail */
 	{ 4, 16, 15, 9, 1, DG_ACT_RELU, 0, 0 },	/* k = 9: falls back to the reference */
 };
 

@@ -43,6 +43,16 @@ static void test_avx2(void **state)
 		skip();
 	check_all(dg_dw_avx2, "avx2");
 }
+
+static void test_avx512(void **state)
+{
+	(void)state;
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx2") ||
+	    !__builtin_cpu_supports("fma"))
+		skip();
+	check_all(dg_dw_avx512, "avx512");
+}
 #endif
 
 /* The reference against a hand-computed 3x3 case (pad 1, stride 1). */
@@ -81,6 +91,7 @@ int main(void)
 		cmocka_unit_test(test_selected_kernel),
 #if defined(__x86_64__)
 		cmocka_unit_test(test_avx2),
+		cmocka_unit_test(test_avx512),
 #endif
 	};
 

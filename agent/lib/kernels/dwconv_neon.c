@@ -141,6 +141,7 @@ void dg_dw_neon(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 	g = dw_geom(a->k, a->stride, a->ho, a->wo);
 	float *tmp = scratch + (size_t)g.rows * g.rs;
 
+	dw_pad_zero(&g, scratch);
 	for (int c = c0; c < c1; c++) {
 		struct dw_pre pre, *pp = NULL;
 

@@ -25,10 +25,10 @@ struct dw_geom {
 static inline struct dw_geom dw_geom(int k, int stride, int ho, int wo)
 {
 	struct dw_geom g;
-	size_t wv = (size_t)(wo + 7) / 8 * 8;
-	size_t rs = stride == 1 ? wv + k + 8 : 2 * (wv + k / 2 + 8);
+	size_t wv = (size_t)(wo + 15) / 16 * 16;	/* whole 16-float vectors */
+	size_t rs = stride == 1 ? wv + k + 16 : 2 * (wv + k / 2 + 16);
 
-	g.rs = (rs + 7) / 8 * 8;
+	g.rs = (rs + 15) / 16 * 16;
 	g.ph = g.rs / 2;
 	g.rows = (ho - 1) * stride + k;
 	return g;
@@ -123,45 +123,33 @@ static inline void deinterleave(const float *src, int n, float *e, float *o)
 		e[i / 2] = src[i];
 }
 
+/*
+ * Zero the whole scratch once per call: every plane of the call has the
+ * same geometry, so dw_pad_plane() rewrites exactly the same interior
+ * positions and the borders stay zero from one channel to the next.
+ */
+static inline void dw_pad_zero(const struct dw_geom *g, float *pad)
+{
+	memset(pad, 0, (size_t)g->rows * g->rs * sizeof(float));
+}
+
+/* Copy one plane's interior into the padded scratch (after dw_pad_zero()). */
 static inline void dw_pad_plane(const float *in, int h, int w, int k, int stride,
 				const struct dw_geom *g, const struct dw_pre *pre,
 				float *tmp, float *pad)
 {
 	int p = k / 2;
+	/* padded rows past the last one an output reads are never used */
+	int ylast = g->rows - p < h ? g->rows - p : h;
 
-	if (stride == 1) {
-		for (int y = 0; y < g->rows; y++) {
-			float *row = pad + (size_t)y * g->rs;
-			int iy = y - p;
-
-			if (iy < 0 || iy >= h) {
-				memset(row, 0, g->rs * sizeof(float));
-				continue;
-			}
-			memset(row, 0, (size_t)p * sizeof(float));
-			pre_row(row + p, in + (size_t)iy * w, w, pre);
-			memset(row + p + w, 0, (g->rs - p - w) * sizeof(float));
-		}
-		return;
-	}
-	/* even phase holds padded columns 2i, odd phase 2i + 1; interior is [p, p + w) */
-	size_t e0 = (size_t)(p + 1) / 2, e1 = (size_t)(p + w + 1) / 2;
-	size_t o0 = (size_t)p / 2, o1 = (size_t)(p + w) / 2;
-
-	for (int y = 0; y < g->rows; y++) {
-		float *row = pad + (size_t)y * g->rs, *odd = row + g->ph;
-		int iy = y - p;
-
-		if (iy < 0 || iy >= h) {
-			memset(row, 0, g->rs * sizeof(float));
-			continue;
-		}
-		memset(row, 0, e0 * sizeof(float));
-		memset(row + e1, 0, (g->ph - e1) * sizeof(float));
-		memset(odd, 0, o0 * sizeof(float));
-		memset(odd + o1, 0, (g->ph - o1) * sizeof(float));
+	for (int iy = 0; iy < ylast; iy++) {
+		float *row = pad + (size_t)(iy + p) * g->rs;
 		const float *src = in + (size_t)iy * w;
 
+		if (stride == 1) {
+			pre_row(row + p, src, w, pre);
+			continue;
+		}
 		if (pre) {
 			pre_row(tmp, src, w, pre);
 			src = tmp;

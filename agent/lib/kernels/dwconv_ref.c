@@ -55,10 +55,11 @@ void dg_dw_ref(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 size_t dg_dw_scratch_floats(int k, int stride, int h, int w)
 {
 	int ho = dg_conv_out(h, k, stride), wo = dg_conv_out(w, k, stride);
-	size_t wv = (size_t)(wo + 7) / 8 * 8;
+	size_t wv = (size_t)(wo + 15) / 16 * 16;
 	size_t rows = (size_t)(ho - 1) * stride + k;
-	size_t rs = stride == 1 ? wv + k + 8 : 2 * (wv + k / 2 + 8);
+	size_t rs = stride == 1 ? wv + k + 16 : 2 * (wv + k / 2 + 16);
 
 	(void)h;
-	return rows * ((rs + 7) / 8 * 8) + 16 + (size_t)w;
+	/* must match dw_geom() in dwconv_pad.h; + one row for the fused input epilogue */
+	return rows * ((rs + 15) / 16 * 16) + 16 + (size_t)w;
 }

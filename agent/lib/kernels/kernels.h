@@ -63,12 +63,13 @@ static inline int dg_conv_out(int h, int k, int stride)
 void dg_dw_ref(const struct dg_dw_args *a, int c0, int c1, float *scratch);
 #if defined(__x86_64__)
 void dg_dw_avx2(const struct dg_dw_args *a, int c0, int c1, float *scratch);
+void dg_dw_avx512(const struct dg_dw_args *a, int c0, int c1, float *scratch);
 #endif
 #if defined(__aarch64__)
 void dg_dw_neon(const struct dg_dw_args *a, int c0, int c1, float *scratch);
 #endif
 
-/* Pick the best kernel the CPU supports; *name gets "avx2", "neon" or "ref". */
+/* Pick the best kernel the CPU supports; *name: "avx512", "avx2", "neon", "ref". */
 dg_dw_fn dg_dw_select(const char **name);
 
 /*
