@@ -73,9 +73,9 @@ check-agent: $(AGENT_TEST_BINS)
 	@pass=0; fail=0; skip=0; \
 	for t in $(AGENT_TEST_BINS); do \
 		out=$$(cd $(TOP) && $(AGENT_TEST_ENV) $$t 2>&1); rc=$$?; echo "$$out"; \
-		p=$$(echo "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1); \
-		f=$$(echo "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1); \
-		s=$$(echo "$$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | tail -1); \
+		p=$$(echo "$$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$$1} END {print s+0}'); \
+		f=$$(echo "$$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$$1} END {print s+0}'); \
+		s=$$(echo "$$out" | sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' | awk '{s+=$$1} END {print s+0}'); \
 		[ -n "$$f" ] || f=0; [ -n "$$p" ] || p=0; [ -n "$$s" ] || s=0; \
 		if [ $$rc -ne 0 ] && [ $$f -eq 0 ]; then f=1; fi; \
 		pass=$$((pass + p)); fail=$$((fail + f)); skip=$$((skip + s)); \

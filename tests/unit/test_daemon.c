@@ -360,8 +360,125 @@ static void test_sigterm(void **state)
 	assert_int_not_equal(access(sock, F_OK), 0);	/* socket removed */
 }
 
+/* ---- the sysfs backend inside dnngovd, on a fake sysfs tree ---------- */
+
+#define CPU0 "/sys/devices/system/cpu/cpufreq/policy0/"
+
+static void put_file(const char *rel, const char *val)
+{
+	char path[256], cmd[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/root%s", dir, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(val, f);
+	fclose(f);
+}
+
+static void get_file(const char *rel, char *buf, size_t len)
+{
+	char path[256];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/root%s", dir, rel);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+}
+
+static int setup_sysfs(void **state)
+{
+	const char *bin = getenv("DNNGOVD");
+	FILE *f;
+	int i;
+
+	(void)state;
+	if (!bin || !getenv("DNNGOV_TEST_MODEL"))
+		return -1;
+	snprintf(dir, sizeof(dir), "/tmp/dnngovd-test-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/d.sock", dir);
+	snprintf(conf, sizeof(conf), "%s/d.conf", dir);
+	put_file(CPU0 "scaling_available_frequencies", "729600 1190400 1907200\n");
+	put_file(CPU0 "scaling_available_governors", "userspace schedutil\n");
+	put_file(CPU0 "scaling_governor", "schedutil\n");
+	put_file(CPU0 "scaling_setspeed", "<unsupported>\n");
+	put_file(CPU0 "scaling_cur_freq", "1190400\n");
+	put_file(CPU0 "scaling_min_freq", "729600\n");
+	put_file(CPU0 "scaling_max_freq", "1907200\n");
+	put_file(CPU0 "related_cpus", "0\n");
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fprintf(f, "[daemon]\nbackend = sysfs\nsysfs_root = %s/root\nsocket = %s\n\n"
+		"[workload app]\nmodel = %s\ntarget_ms = 50\ndomain = auto\ncpus = 0\n",
+		dir, sock, getenv("DNNGOV_TEST_MODEL"));
+	fclose(f);
+	pid = fork();
+	if (pid == 0) {
+		char log[160];
+
+		snprintf(log, sizeof(log), "%s/log", dir);
+		freopen(log, "w", stderr);
+		execl(bin, "dnngovd", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200 && access(sock, F_OK); i++)
+		msleep(50);
+	return access(sock, F_OK) ? -1 : 0;
+}
+
+static void test_sysfs_daemon(void **state)
+{
+	static struct dnngov_client_result r;
+	json_object *o, *w, *v;
+	dnngov_client *c;
+	char buf[64];
+	int i, st;
+
+	(void)state;
+	get_file(CPU0 "scaling_governor", buf, sizeof(buf));
+	assert_string_equal(buf, "userspace");	/* taken over */
+	assert_int_equal(dnngov_client_connect(&c, sock), 0);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(dnngov_client_infer(c, "app", img, 28, 28, 1, 1, &r), 0);
+	dnngov_client_close(c);
+	msleep(300);	/* a few slow-loop ticks */
+	o = control("{\"cmd\":\"status\"}");
+	assert_true(json_object_object_get_ex(o, "backend", &v));
+	assert_string_equal(json_object_get_string(v), "sysfs");
+	w = workload(o, "app");
+	assert_non_null(w);
+	assert_true(json_object_object_get_ex(w, "domain", &v));
+	assert_string_equal(json_object_get_string(v), "cpufreq:policy0");	/* auto, from cpus */
+	assert_true(json_object_object_get_ex(w, "latency_model", &v));
+	assert_string_equal(json_object_get_string(v), "measured at 729600 and 1907200 kHz");
+	assert_true(field(w, "decisions") >= 1);
+	/* the policy's frequency is what dnngovd wrote */
+	get_file(CPU0 "scaling_setspeed", buf, sizeof(buf));
+	assert_int_equal(strtol(buf, NULL, 10), field(w, "freq_khz"));
+	json_object_put(o);
+
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	pid = 0;
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	get_file(CPU0 "scaling_governor", buf, sizeof(buf));
+	assert_string_equal(buf, "schedutil");	/* given back */
+}
+
 int main(void)
 {
+	const struct CMUnitTest sysfs_tests[] = {
+		cmocka_unit_test(test_sysfs_daemon),
+	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_infer),
 		cmocka_unit_test(test_bad_requests),
@@ -371,5 +488,10 @@ int main(void)
 		cmocka_unit_test(test_sigterm),
 	};
 
-	return cmocka_run_group_tests_name("daemon", tests, setup, teardown);
+	int fails = cmocka_run_group_tests_name("daemon", tests, setup, teardown);
+
+	for (int i = 0; i < (int)sizeof(img); i++)
+		img[i] = (uint8_t)(i * 7);
+	return fails + cmocka_run_group_tests_name("daemon_sysfs", sysfs_tests,
+						   setup_sysfs, teardown);
 }
