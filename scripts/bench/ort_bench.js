@@ -4,6 +4,7 @@
 //   node ort_bench.js latency MANIFEST OUTDIR --threads T [--warmup W] [--runs N]
 //                     [--budget-ms B] [--levels a,b]
 //   node ort_bench.js memory  MANIFEST
+//   node ort_bench.js profile MANIFEST OUTDIR --levels L [--runs N]
 //
 // MANIFEST is build/bench/<model>/manifest.json from bench.py prepare: one entry
 // per level with its ONNX file, its input (raw float32 NCHW) and shape.
@@ -14,6 +15,8 @@
 // memory: VmRSS of this process after loading the runtime, then after creating
 // each level's session and running it once (arena and prepacked weights are
 // allocated on the first run); prints one JSON object.
+// profile: ONNX Runtime's own per-node profile of N runs of one level (1 thread),
+// written to OUTDIR; prints {"profile": file, "runs": N} (scripts/bench/profile.py).
 'use strict';
 
 const fs = require('fs');
@@ -164,12 +167,35 @@ async function memory(ort, a) {
     }));
 }
 
+async function profile(ort, a) {
+    if (a.pos.length !== 3 || !a.levels || a.levels.length !== 1)
+        die('usage: ort_bench.js profile MANIFEST OUTDIR --levels L [--runs N]');
+    const l = readManifest(a.pos[1], a.levels)[0];
+    fs.mkdirSync(a.pos[2], { recursive: true });
+    const opts = Object.assign(sessionOptions(a.threads), {
+        enableProfiling: true, profileFilePrefix: path.join(a.pos[2], `${l.name}-ort`),
+    });
+    const s = await ort.InferenceSession.create(l.onnx, opts);
+    const feeds = { [s.inputNames[0]]: readInput(ort, l) };
+    for (let i = 0; i < a.warmup; i++) await s.run(feeds);
+    for (let i = 0; i < a.runs; i++) await s.run(feeds);
+    // endProfiling() returns nothing in the Node binding: find the newest file.
+    s.endProfiling();
+    const files = fs.readdirSync(a.pos[2]).filter((f) => f.startsWith(`${l.name}-ort`))
+        .map((f) => path.join(a.pos[2], f))
+        .sort((x, y) => fs.statSync(y).mtimeMs - fs.statSync(x).mtimeMs);
+    if (!files.length) die('ONNX Runtime wrote no profile');
+    console.log(JSON.stringify({ engine: 'ort', level: l.name, profile: files[0],
+                                 runs: a.warmup + a.runs }));
+}
+
 async function main() {
     const a = parseArgs(process.argv.slice(2));
     const ort = loadOrt();
     if (a.pos[0] === 'latency') await latency(ort, a);
     else if (a.pos[0] === 'memory') await memory(ort, a);
-    else die('usage: ort_bench.js latency|memory MANIFEST ...');
+    else if (a.pos[0] === 'profile') await profile(ort, a);
+    else die('usage: ort_bench.js latency|memory|profile MANIFEST ...');
 }
 
 main().catch((e) => die(e.stack || String(e)));
