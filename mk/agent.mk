@@ -23,7 +23,7 @@ AGENT_HDRS    = $(wildcard $(TOP)/agent/lib/*.h) $(TOP)/include/dnngov/policy.h 
 AGENT_TESTS   := manager sysfs_backend kernel_msg config protocol dataset daemon
 AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
 
-.PHONY: check-agent check-agent-vm agent-lib demo
+.PHONY: check-agent check-agent-vm fuzz-agent agent-lib demo
 
 DNNGOVD_OBJS  = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(wildcard $(TOP)/agent/dnngovd/*.c))
 AGENT_PROG_LIBS = $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_LIBS) $(ENGINE_LIBS)
@@ -84,7 +84,40 @@ check-agent: $(AGENT_TEST_BINS)
 	echo "check-agent: $$pass passed, $$fail failed, $$skip skipped"; \
 	[ $$fail -eq 0 ]
 
-check-unit: check-agent
+check-unit: check-agent fuzz-agent
+
+# libFuzzer on the socket protocol, the config parser and the netlink
+# parsers (tests/fuzz/fuzz_agent.c); skipped without clang.
+AGENT_FUZZ_SECONDS ?= 20
+AGENT_FUZZ_BIN = $(BUILD)/agent/fuzz/fuzz_agent
+AGENT_FUZZ_SRCS = $(addprefix $(TOP)/agent/lib/,protocol.c config.c kernel_msg.c)
+$(AGENT_FUZZ_BIN): $(TOP)/tests/fuzz/fuzz_agent.c $(AGENT_FUZZ_SRCS) $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$(CPPFLAGS) -I$(TOP)/agent/lib $$(pkg-config --cflags libnl-genl-3.0) $< $(AGENT_FUZZ_SRCS) \
+		-o $@ -linih -lnl-genl-3 -lnl-3 -lm
+
+fuzz-agent:
+	@if ! command -v clang >/dev/null 2>&1; then \
+		echo "fuzz-agent: 0 passed, 0 failed, 1 skipped (needs clang)"; \
+		CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh fuzz-agent 0 0 1; exit 0; fi; \
+	$(MAKE) --no-print-directory $(AGENT_FUZZ_BIN) >/dev/null || { \
+		echo "fuzz-agent: 0 passed, 1 failed (build failed)"; \
+		CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh fuzz-agent 0 1; exit 1; }; \
+	corpus=$(BUILD)/agent/fuzz/corpus; rm -rf $$corpus && mkdir -p $$corpus; \
+	printf '\001[daemon]\nbackend = none\n[workload a]\nmodel = m\ntarget_ms = 5\n' > $$corpus/config; \
+	printf '\000DNGV\001\000\001\000\000\000\000\000\000\000\000\000' > $$corpus/hdr; \
+	if nice -n 10 $(AGENT_FUZZ_BIN) -max_total_time=$(AGENT_FUZZ_SECONDS) -max_len=4096 \
+		-rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix=$(BUILD)/agent/fuzz/ \
+		$$corpus > $(BUILD)/agent/fuzz/log 2>&1; then \
+		grep -E 'stat::number_of_executed_units' $(BUILD)/agent/fuzz/log | tail -1; \
+		echo "fuzz-agent: 1 passed, 0 failed ($(AGENT_FUZZ_SECONDS) s)"; \
+		CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh fuzz-agent 1 0; \
+	else \
+		tail -40 $(BUILD)/agent/fuzz/log; \
+		echo "fuzz-agent: 0 passed, 1 failed (crash; see $(BUILD)/agent/fuzz/log)"; \
+		CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh fuzz-agent 0 1; exit 1; \
+	fi
 
 # The kernel backend against the real dnngov.ko in the VM of mk/vm.mk
 # (x86_64). Not part of check-unit; run it by hand or from check-vm.

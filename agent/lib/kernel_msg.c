@@ -254,23 +254,31 @@ const char *kmsg_ext_ack(struct nlmsghdr *nlh)
 {
 	struct nlmsgerr *e = nlmsg_data(nlh);
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	struct nlattr *attrs;
-	size_t off;
-	int len;
+	size_t off, datalen;
 
-	if (nlh->nlmsg_type != NLMSG_ERROR || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+	if (nlh->nlmsg_type != NLMSG_ERROR || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN)
 		return NULL;
-	if ((size_t)nlmsg_datalen(nlh) < sizeof(*e))
+	datalen = nlh->nlmsg_len - NLMSG_HDRLEN;
+	if (datalen < sizeof(*e))
 		return NULL;
+	/* the echoed request: its header only when capped, else all of it */
 	off = sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < sizeof(e->msg) ||
+		    e->msg.nlmsg_len - sizeof(e->msg) > datalen)
+			return NULL;
 		off += e->msg.nlmsg_len - sizeof(e->msg);
-	len = nlmsg_datalen(nlh) - (int)off;
-	if (len <= 0)
+	}
+	off = NLMSG_ALIGN(off);
+	if (off >= datalen)
 		return NULL;
-	attrs = (struct nlattr *)((char *)e + NLMSG_ALIGN(off));
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, NULL) < 0 ||
-	    !tb[NLMSGERR_ATTR_MSG])
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
+		      (int)(datalen - off), NULL) < 0 || !tb[NLMSGERR_ATTR_MSG])
 		return NULL;
-	return nla_get_string(tb[NLMSGERR_ATTR_MSG]);
+	/* the kernel NUL-terminates it; don't trust that blindly */
+	if (!memchr(nla_data(tb[NLMSGERR_ATTR_MSG]), 0,
+		    (size_t)nla_len(tb[NLMSGERR_ATTR_MSG])))
+		return NULL;
+	return nla_data(tb[NLMSGERR_ATTR_MSG]);
 }
