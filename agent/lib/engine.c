@@ -35,8 +35,8 @@ struct dnngov_engine {
 	int threads;
 	struct dg_pool *pool;
 
-	size_t act_cap, col_cap, pad_cap, plw_cap;
-	float *act[3], *col, *plw, *input;
+	struct dg_needs cap;		/* sizes of the buffers below */
+	float *act[3], *col, *plw, *input;	/* act[2] holds depthwise outputs */
 	float **pad;			/* per thread */
 	float *vec[4];			/* SE mean/hidden/gate, pooled features */
 	size_t vec_cap;
@@ -68,50 +68,62 @@ static void free_buffers(struct dnngov_engine *e)
 	e->pad = NULL;
 }
 
+static size_t maxz(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+static void needs_max(struct dg_needs *a, const struct dg_needs *b)
+{
+	a->act = maxz(a->act, b->act);
+	a->dw = maxz(a->dw, b->dw);
+	a->in = maxz(a->in, b->in);
+	a->col = maxz(a->col, b->col);
+	a->pad = maxz(a->pad, b->pad);
+	a->plw = maxz(a->plw, b->plw);
+}
+
 /* (Re)allocate every buffer for the given needs and thread count. */
-static int alloc_buffers(struct dnngov_engine *e, size_t act, size_t col, size_t pad,
-			 size_t plw, int threads)
+static int alloc_buffers(struct dnngov_engine *e, const struct dg_needs *n, int threads)
 {
 	const dnngov_model *m = e->m;
 	size_t vec = 16;
 
 	free_buffers(e);
 	for (int i = 0; i < m->n_blocks; i++)
-		vec = vec > (size_t)m->blocks[i].mid_max ? vec : (size_t)m->blocks[i].mid_max;
-	vec = vec > (size_t)m->final_expand ? vec : (size_t)m->final_expand;
-	vec = vec > (size_t)m->feature_mix ? vec : (size_t)m->feature_mix;
+		vec = maxz(vec, (size_t)m->blocks[i].mid_max);
+	vec = maxz(vec, (size_t)m->final_expand);
+	vec = maxz(vec, (size_t)m->feature_mix);
 	e->threads = threads;
 	e->pad = calloc((size_t)threads, sizeof(float *));
 	if (!e->pad)
 		goto nomem;
-	for (int i = 0; i < 3; i++)
-		if (!(e->act[i] = aalloc(act)))
-			goto nomem;
-	if (!(e->col = aalloc(col)) || !(e->plw = aalloc(plw)) || !(e->input = aalloc(act)))
+	if (!(e->act[0] = aalloc(n->act)) || !(e->act[1] = aalloc(n->act)) ||
+	    !(e->act[2] = aalloc(n->dw)) || !(e->col = aalloc(n->col)) ||
+	    !(e->plw = aalloc(n->plw)) || !(e->input = aalloc(n->in)))
 		goto nomem;
 	for (int t = 0; t < threads; t++)
-		if (!(e->pad[t] = aalloc(pad)))
+		if (!(e->pad[t] = aalloc(n->pad)))
 			goto nomem;
 	for (int i = 0; i < 4; i++)
 		if (!(e->vec[i] = aalloc(vec)))
 			goto nomem;
-	e->act_cap = act;
-	e->col_cap = col;
-	e->pad_cap = pad;
-	e->plw_cap = plw;
+	e->cap = *n;
 	e->vec_cap = vec;
 	return 0;
 nomem:
 	free_buffers(e);
-	e->act_cap = e->col_cap = e->pad_cap = e->plw_cap = 0;
+	memset(&e->cap, 0, sizeof(e->cap));
 	return dg_error(-ENOMEM, "engine: out of memory for activation buffers (%zu floats each)",
-			act);
+			n->act);
 }
 
 static int fits(const struct dnngov_engine *e, const struct dg_plan *p)
 {
-	return p->act_floats <= e->act_cap && p->col_floats <= e->col_cap &&
-	       p->pad_floats <= e->pad_cap && p->plw_floats <= e->plw_cap;
+	const struct dg_needs *n = &p->need, *c = &e->cap;
+
+	return n->act <= c->act && n->dw <= c->dw && n->in <= c->in && n->col <= c->col &&
+	       n->pad <= c->pad && n->plw <= c->plw;
 }
 
 /* ------------------------------------------------------- parallel tasks */
@@ -289,7 +301,7 @@ int dnngov_engine_create(dnngov_engine **out, dnngov_model *m, int threads)
 	struct dnngov_engine *e;
 	struct dnngov_config big;
 	struct dg_plan *bp = NULL;
-	size_t act, col, pad, plw;
+	struct dg_needs need;
 	int err, emax = 0, dmax = 0, rmax;
 
 	if (!out || !m)
@@ -333,20 +345,11 @@ int dnngov_engine_create(dnngov_engine **out, dnngov_model *m, int threads)
 	big.r = rmax;
 	if ((err = dg_plan_build(m, &big, NULL, &bp)))
 		goto fail;
-	act = bp->act_floats;
-	col = bp->col_floats;
-	pad = bp->pad_floats;
-	plw = bp->plw_floats;
+	need = bp->need;
 	dg_plan_free(bp);
-	for (int i = 0; i < m->n_levels; i++) {
-		struct dg_plan *p = e->plans[i];
-
-		act = act > p->act_floats ? act : p->act_floats;
-		col = col > p->col_floats ? col : p->col_floats;
-		pad = pad > p->pad_floats ? pad : p->pad_floats;
-		plw = plw > p->plw_floats ? plw : p->plw_floats;
-	}
-	if ((err = alloc_buffers(e, act, col, pad, plw, threads)) || (err = set_pool(e, threads)))
+	for (int i = 0; i < m->n_levels; i++)
+		needs_max(&need, &e->plans[i]->need);
+	if ((err = alloc_buffers(e, &need, threads)) || (err = set_pool(e, threads)))
 		goto fail;
 	atomic_init(&e->cur, 0);
 	*out = e;
@@ -393,12 +396,10 @@ int dnngov_engine_set_config(dnngov_engine *e, const struct dnngov_config *cfg)
 		return err;
 	pthread_mutex_lock(&e->run_lock);
 	if (!fits(e, p)) {
-		size_t act = p->act_floats > e->act_cap ? p->act_floats : e->act_cap;
-		size_t col = p->col_floats > e->col_cap ? p->col_floats : e->col_cap;
-		size_t pad = p->pad_floats > e->pad_cap ? p->pad_floats : e->pad_cap;
-		size_t plw = p->plw_floats > e->plw_cap ? p->plw_floats : e->plw_cap;
+		struct dg_needs need = e->cap;
 
-		if ((err = alloc_buffers(e, act, col, pad, plw, e->threads))) {
+		needs_max(&need, &p->need);
+		if ((err = alloc_buffers(e, &need, e->threads))) {
 			pthread_mutex_unlock(&e->run_lock);
 			dg_plan_free(p);
 			return err;
@@ -448,7 +449,9 @@ int dnngov_engine_set_threads(dnngov_engine *e, int threads)
 	if (threads < 1 || threads > 256)
 		return dg_error(-EINVAL, "engine: threads must be in 1..256, got %d", threads);
 	pthread_mutex_lock(&e->run_lock);
-	err = alloc_buffers(e, e->act_cap, e->col_cap, e->pad_cap, e->plw_cap, threads);
+	struct dg_needs need = e->cap;
+
+	err = alloc_buffers(e, &need, threads);
 	if (!err)
 		err = set_pool(e, threads);
 	pthread_mutex_unlock(&e->run_lock);

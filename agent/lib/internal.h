@@ -117,16 +117,23 @@ struct dg_pblock {
 	const float *scale[3], *shift[3];
 };
 
+/* Buffer sizes (floats) an inference needs. */
+struct dg_needs {
+	size_t act;	/* block input/output and IB output (two buffers, swapped) */
+	size_t dw;	/* depthwise output */
+	size_t in;	/* input image at the subnet's resolution (run_u8) */
+	size_t col;	/* stem im2col */
+	size_t pad;	/* depthwise scratch, per thread */
+	size_t plw;	/* SE-scaled point-linear weights */
+};
+
 /* An immutable per-subnet plan: everything an inference needs. */
 struct dg_plan {
 	struct dnngov_config cfg;
 	int r, stem_h, fin_h;	/* input, stem output and final spatial size */
 	const float *stem_scale, *stem_shift, *fe_scale, *fe_shift;
 	float *owned;		/* per-level scale/shift storage */
-	size_t act_floats;	/* largest activation tensor */
-	size_t col_floats;	/* stem im2col */
-	size_t pad_floats;	/* depthwise scratch per thread */
-	size_t plw_floats;	/* SE-scaled point-linear weights */
+	struct dg_needs need;	/* buffer sizes this plan needs */
 	uint64_t macs, params;
 	int n;
 	struct dg_pblock blk[];

@@ -172,10 +172,11 @@ int dg_plan_build(dnngov_model *m, const struct dnngov_config *cfg, const struct
 
 	h = dg_conv_out(cfg->r, m->stem_k, m->stem_stride);
 	p->stem_h = h;
-	p->act_floats = maxz((size_t)m->in_channels * cfg->r * cfg->r, (size_t)m->stem_out * h * h);
-	p->col_floats = (size_t)m->in_channels * m->stem_k * m->stem_k * h * h;
+	p->need.in = (size_t)m->in_channels * cfg->r * cfg->r;
+	p->need.act = (size_t)m->stem_out * h * h;
+	p->need.col = (size_t)m->in_channels * m->stem_k * m->stem_k * h * h;
 	slot_vectors(m, lv, DG_SLOT_STEM, m->stem_out, &own, &p->stem_scale, &p->stem_shift);
-	p->macs = (uint64_t)p->col_floats * m->stem_out;
+	p->macs = (uint64_t)p->need.col * m->stem_out;
 
 	for (int i = 0, k = 0; i < m->n_blocks; i++) {
 		struct dg_block *b = &m->blocks[i];
@@ -201,18 +202,18 @@ int dg_plan_build(dnngov_model *m, const struct dnngov_config *cfg, const struct
 				     &pb->scale[part], &pb->shift[part]);
 		size_t hw = (size_t)h * h, hwo = (size_t)pb->ho * pb->wo;
 
-		p->act_floats = maxz(p->act_floats, maxz((size_t)pb->mid * hw,
-							 (size_t)maxz(pb->mid, b->out) * hwo));
-		p->pad_floats = maxz(p->pad_floats, dg_dw_scratch_floats(pb->k, b->stride, h, h));
+		p->need.act = maxz(p->need.act, maxz((size_t)pb->mid * hw, (size_t)b->out * hwo));
+		p->need.dw = maxz(p->need.dw, (size_t)pb->mid * hwo);
+		p->need.pad = maxz(p->need.pad, dg_dw_scratch_floats(pb->k, b->stride, h, h));
 		if (b->se)
-			p->plw_floats = maxz(p->plw_floats, (size_t)b->out * pb->mid);
+			p->need.plw = maxz(p->need.plw, (size_t)b->out * pb->mid);
 		p->macs += (i ? (uint64_t)pb->mid * b->in * hw : 0) +
 			   (uint64_t)pb->mid * pb->k * pb->k * hwo + (uint64_t)b->out * pb->mid * hwo +
 			   2ull * pb->se_mid * pb->mid;
 		h = pb->ho;
 	}
 	p->fin_h = h;
-	p->act_floats = maxz(p->act_floats, (size_t)m->final_expand * h * h);
+	p->need.act = maxz(p->need.act, (size_t)m->final_expand * h * h);
 	slot_vectors(m, lv, DG_SLOT_FINAL(m->n_blocks), m->final_expand, &own, &p->fe_scale,
 		     &p->fe_shift);
 	p->macs += (uint64_t)m->final_expand * m->st_width[m->n_stages - 1] * h * h +
