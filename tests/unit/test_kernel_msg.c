@@ -246,6 +246,30 @@ static void test_ext_ack(void **state)
 
 	nlh->nlmsg_flags = NLM_F_CAPPED;	/* no TLVs */
 	assert_null(kmsg_ext_ack(nlh));
+
+	/* not capped: the whole 24-byte request is echoed before the TLVs */
+	memset(buf, 0, sizeof(buf));
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = NLM_F_ACK_TLVS;
+	e->error = -EINVAL;
+	e->msg.nlmsg_len = 24;
+	off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*e) + 24 - sizeof(e->msg));
+	a = (struct nlattr *)(buf + off);
+	a->nla_type = NLMSGERR_ATTR_MSG;
+	a->nla_len = (u16)(NLA_HDRLEN + strlen(text) + 1);
+	memcpy((char *)a + NLA_HDRLEN, text, strlen(text) + 1);
+	nlh->nlmsg_len = (u32)(off + NLA_ALIGN(a->nla_len));
+	assert_non_null(kmsg_ext_ack(nlh));
+	assert_string_equal(kmsg_ext_ack(nlh), text);
+	/* an echoed length past the message (found by fuzz-agent) */
+	e->msg.nlmsg_len = 0xfffffff0u;
+	assert_null(kmsg_ext_ack(nlh));
+	e->msg.nlmsg_len = 3;
+	assert_null(kmsg_ext_ack(nlh));
+	/* a message that is not NUL-terminated */
+	e->msg.nlmsg_len = 24;
+	((char *)a)[NLA_HDRLEN + strlen(text)] = 'x';
+	assert_null(kmsg_ext_ack(nlh));
 }
 
 int main(void)
