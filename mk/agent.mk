@@ -58,7 +58,10 @@ $(AGENT_LIB): $(AGENT_OBJS)
 
 $(BUILD)/agent/tests/test_%: $(TOP)/tests/unit/test_%.c $(AGENT_LIB) $(AGENT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_LIB) -lcmocka $(AGENT_LIBS)
+	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_TEST_LDFLAGS) $(AGENT_LIB) -lcmocka $(AGENT_LIBS)
+
+# test_manager counts allocations: the fast and slow loops must make none.
+$(BUILD)/agent/tests/test_manager: AGENT_TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 
 # The daemon test links the whole library and runs the real dnngovd.
 $(BUILD)/agent/tests/test_daemon: $(TOP)/tests/unit/test_daemon.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a \

@@ -15,6 +15,35 @@
 
 #include "manager.h"
 
+/* ---- allocation counter (linked with -Wl,--wrap=malloc,...) ------------ */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t m);
+void *__wrap_realloc(void *p, size_t n);
+
+static unsigned long allocs;
+
+void *__wrap_malloc(size_t n)
+{
+	allocs++;
+	return __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t m)
+{
+	allocs++;
+	return __real_calloc(n, m);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	allocs++;
+	return __real_realloc(p, n);
+}
+
 /* ---- fake backend ---------------------------------------------------- */
 
 struct fake {
@@ -405,6 +434,32 @@ static void test_decision_reaction_within_3(void **state)
 	dnngov_manager_destroy(r.m);
 }
 
+/* The per-inference path and the slow loop allocate nothing after set-up. */
+static void test_no_allocation(void **state)
+{
+	struct run r;
+	unsigned long before;
+	u32 i;
+
+	(void)state;
+	before = allocs;
+	start(&r, &fake_plat, 9000, 0);
+	assert_true(allocs > before);	/* the counter works: create allocates */
+	fk.have_dec = true;
+	before = allocs;
+	for (i = 0; i < 10000; i++) {
+		step(&r, 1000000, i % 100 < 50 ? 1.0 : 1.5);
+		if (i % 10 == 0) {
+			fk.dec.seq = i + 1;
+			fk.dec.level = i % 5;
+			dnngov_manager_tick(r.m, r.now + i * 200000000ULL);
+		}
+	}
+	assert_int_equal(allocs - before, 0);
+	assert_true(fk.reports > 100);
+	dnngov_manager_destroy(r.m);
+}
+
 static void test_bad_input(void **state)
 {
 	struct dnngov_manager_workload w;
@@ -490,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_reaction_within_3),
 		cmocka_unit_test(test_slow_loop_pushes_and_follows),
 		cmocka_unit_test(test_decision_reaction_within_3),
+		cmocka_unit_test(test_no_allocation),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_level_fit),
 	};
