@@ -90,12 +90,15 @@ struct dnngov_platform_workload {
  * @latency_us: mean latency of those inferences, >= 1
  * @count: inferences in the window, >= 1
  * @busy_us: busy time all of the window's inferences used on the domain
+ * @latency_max_us: slowest latency of those inferences, >= @latency_us
+ *	(0 = not measured; backends then send no tail information)
  */
 struct dnngov_platform_report {
 	u32 level;
 	u32 latency_us;
 	u32 count;
 	u64 busy_us;
+	u32 latency_max_us;
 };
 
 /**
