@@ -86,6 +86,27 @@ static u32 pol_slowdown(const struct dnngov_workload *w)
 	return s;
 }
 
+/* Tail ratio in force: 0 (never learned) reads as 1.0, else [1, 2]. */
+#define POL_TAIL_MAX	(2 * DNNGOV_FP_ONE)
+
+static u32 pol_tail(const struct dnngov_workload *w)
+{
+	u32 t = w->tail_fp;
+
+	if (t < DNNGOV_FP_ONE)
+		return DNNGOV_FP_ONE;
+	return t > POL_TAIL_MAX ? POL_TAIL_MAX : t;
+}
+
+/* Latency of the slow inferences: ceil(lat * tail), saturated at U32_MAX. */
+static u32 pol_tail_lat(const struct dnngov_workload *w, u32 lat_us)
+{
+	u64 t = (u64)lat_us * pol_tail(w);	/* < 2^49 */
+
+	t = (t + DNNGOV_FP_ONE - 1) >> DNNGOV_FP_SHIFT;
+	return t > POL_U32_MAX ? POL_U32_MAX : (u32)t;
+}
+
 /* Below this many cycles, c * 10^6 + f - 1 fits in 64 bits: one division. */
 #define POL_CYC_FAST	((POL_U64_MAX - POL_U32_MAX) / 1000000U)
 
@@ -202,11 +223,14 @@ static void pol_pick_level(const struct dnngov_workload *w, u32 j, u32 s,
 			   u32 freq_khz, struct pol_pick *p)
 {
 	const struct dnngov_level *l = &w->levels[j];
+	u32 tail;
 
 	p->level = j;
 	p->lat_us = pol_latency(l, s, freq_khz);
-	p->late_us = w->target_us && p->lat_us > w->target_us ?
-		     p->lat_us - w->target_us : 0;
+	/* the target must hold for the slow inferences, not just the mean */
+	tail = pol_tail_lat(w, p->lat_us);
+	p->late_us = w->target_us && tail > w->target_us ?
+		     tail - w->target_us : 0;
 	p->deficit = l->accuracy < w->accuracy_floor ?
 		     w->accuracy_floor - l->accuracy : 0;
 }
@@ -588,6 +612,11 @@ void dnngov_policy_workload_init(struct dnngov_workload *w)
 	w->cur_level = 0;
 	w->reports = 0;
 	w->outlier_run = 0;
+	w->tail_fp = DNNGOV_FP_ONE;
+	w->tail_dev_fp = 0;
+	w->busy_rate = 0;
+	w->busy_gap_us = 0;
+	w->busy_last_us = 0;
 }
 
 u32 dnngov_policy_latency_us(const struct dnngov_workload *w, u32 level,
@@ -671,11 +700,31 @@ void dnngov_policy_report(struct dnngov_workload *w, u32 level, u32 freq_khz,
 		w->reports++;
 }
 
+/*
+ * Frequency for a utilisation (ppm of a core, <= 1) at @cur_khz: 1.25x
+ * headroom as schedutil, rounded up to an OPP (the highest if none is as
+ * fast), never above the upper limit; 0 for no load.
+ */
+static u32 pol_floor_khz(const struct dnngov_domain *d, u32 cur_khz, u64 util)
+{
+	u64 f = pol_div((u64)cur_khz * util * 5 + 4 * POL_PPM - 1,
+			4 * POL_PPM);
+	u32 fmax, i;
+
+	if (!f)
+		return 0;
+	for (i = 0; i < d->n_opps - 1 && d->opps[i].freq_khz < f; i++)
+		;
+	fmax = d->max_khz ? d->max_khz : POL_U32_MAX;
+	while (i > 0 && d->opps[i].freq_khz > fmax)
+		i--;
+	return d->opps[i].freq_khz;
+}
+
 u32 dnngov_policy_load_floor(const struct dnngov_domain *d, u32 cur_khz,
 			     u64 busy_us, u64 dnn_busy_us, u64 window_us)
 {
-	u64 other, denom, util, f;
-	u32 fmax, i;
+	u64 other, denom, util;
 
 	if (!d || !d->n_opps || d->n_opps > DNNGOV_POLICY_MAX_OPPS ||
 	    !cur_khz || !window_us || busy_us <= dnn_busy_us)
@@ -688,16 +737,172 @@ u32 dnngov_policy_load_floor(const struct dnngov_domain *d, u32 cur_khz,
 		denom >>= 1;
 		other >>= 1;
 	}
-	/* utilisation of the non-DNN work in ppm, then 1.25x headroom */
+	/* utilisation of the non-DNN work in ppm */
 	util = pol_mul_div_ceil(other, POL_PPM, (u32)denom, POL_PPM);
-	f = pol_div((u64)cur_khz * util * 5 + 4 * POL_PPM - 1, 4 * POL_PPM);
-	if (!f)
+	return pol_floor_khz(d, cur_khz, util);
+}
+
+/* Busy-rate learning: weight 1/4; a rate is capped at 64 busy cores. */
+#define POL_RATE_N	4U
+#define POL_RATE_MAX	(64ULL * POL_PPM)
+/* Tail learning: after this many reports, decay weight 1/16 when lower. */
+#define POL_TAIL_MIN_REPORTS	4U
+#define POL_TAIL_DECAY		16U
+
+/* Busy us per second over @gap_us, capped. */
+static u32 pol_rate(u64 busy_us, u64 gap_us)
+{
+	u64 r;
+
+	if (busy_us >= POL_RATE_MAX)
+		return (u32)POL_RATE_MAX;
+	while (gap_us > POL_U32_MAX) {
+		gap_us >>= 1;
+		busy_us >>= 1;
+	}
+	r = pol_div(busy_us * POL_PPM, (u32)gap_us);	/* < 2^56 */
+	return r > POL_RATE_MAX ? (u32)POL_RATE_MAX : (u32)r;
+}
+
+static void pol_learn_busy(struct dnngov_workload *w,
+			   const struct dnngov_report *r)
+{
+	u64 gap = r->now_us - w->busy_last_us;
+	u32 inst;
+
+	if (w->busy_last_us && r->now_us > w->busy_last_us) {
+		inst = pol_rate(r->busy_us, gap);
+		w->busy_rate = w->busy_rate ?
+			(u32)pol_div((u64)w->busy_rate * (POL_RATE_N - 1) +
+				     inst + POL_RATE_N / 2, POL_RATE_N) : inst;
+		w->busy_gap_us = gap > POL_U32_MAX ? POL_U32_MAX : (u32)gap;
+	}
+	if (r->now_us > w->busy_last_us)
+		w->busy_last_us = r->now_us;
+}
+
+/* Report's slowest latency over the mean the slowdown @s predicted. */
+static void pol_learn_tail(struct dnngov_workload *w,
+			   const struct dnngov_report *r, u32 s, u64 prev_us)
+{
+	u32 slow = r->latency_max_us > r->latency_us ?
+		   r->latency_max_us : r->latency_us;
+	u64 base = pol_base_ns(&w->levels[r->level], r->freq_khz);
+	u64 span = prev_us && r->now_us > prev_us ? r->now_us - prev_us : 0;
+	u32 t = pol_tail(w), q, low;
+	u64 x, dev;
+
+	/* the window's inferences must all have run at this frequency */
+	if (span < slow)
+		span = slow;
+	if (r->freq_age_us < span || slow > DNNGOV_TIME_US_MAX)
+		return;
+	/* spread of the mean: d = |(mean / model) / s - 1|, EWMA 1/8 */
+	x = pol_div((u64)pol_ratio_fp(r->latency_us, base) << DNNGOV_FP_SHIFT,
+		    s);
+	dev = x > DNNGOV_FP_ONE ? x - DNNGOV_FP_ONE : DNNGOV_FP_ONE - x;
+	if (dev > DNNGOV_FP_ONE)
+		dev = DNNGOV_FP_ONE;
+	w->tail_dev_fp = (u32)pol_div((u64)w->tail_dev_fp * (POL_EWMA_N - 1) +
+				      dev + POL_EWMA_N / 2, POL_EWMA_N);
+	/* the margin never decays below 1 + 3 x that spread */
+	low = DNNGOV_FP_ONE + 3 * w->tail_dev_fp;
+	if (low > POL_TAIL_MAX)
+		low = POL_TAIL_MAX;
+	/* q = (slowest / model) / s in Q16.16: taken at once when higher */
+	x = pol_div((u64)pol_ratio_fp(slow, base) << DNNGOV_FP_SHIFT, s);
+	q = x < DNNGOV_FP_ONE ? DNNGOV_FP_ONE :
+	    x > POL_TAIL_MAX ? POL_TAIL_MAX : (u32)x;
+	if (q < low)
+		q = low;
+	if (q >= t)
+		t = q;
+	else
+		t -= (t - q + POL_TAIL_DECAY - 1) / POL_TAIL_DECAY;
+	w->tail_fp = t;
+}
+
+void dnngov_policy_report_window(struct dnngov_workload *w,
+				 const struct dnngov_report *r)
+{
+	u32 s, reports;
+	u64 prev;
+
+	if (!w || !r || !r->now_us)
+		return;
+	s = pol_slowdown(w);
+	reports = w->reports;
+	prev = w->busy_last_us;
+	dnngov_policy_report(w, r->level, r->freq_khz, r->latency_us);
+	pol_learn_busy(w, r);
+	/* accepted into the running average (not rejected, not a restart) */
+	if (reports >= POL_TAIL_MIN_REPORTS && w->reports == reports + 1)
+		pol_learn_tail(w, r, s, prev);
+}
+
+u64 dnngov_policy_dnn_busy_us(const struct dnngov_workload *w, u64 now_us,
+			      u64 window_us)
+{
+	u64 rate, age, horizon;
+
+	if (!w || !w->busy_rate || !w->busy_last_us)
 		return 0;
-	for (i = 0; i < d->n_opps - 1 && d->opps[i].freq_khz < f; i++)
-		;
-	/* round up to an OPP, but never above the upper limit */
-	fmax = d->max_khz ? d->max_khz : POL_U32_MAX;
-	while (i > 0 && d->opps[i].freq_khz > fmax)
-		i--;
-	return d->opps[i].freq_khz;
+	rate = w->busy_rate;
+	age = now_us > w->busy_last_us ? now_us - w->busy_last_us : 0;
+	horizon = 2ULL * w->busy_gap_us;
+	/* overdue: the rate can be at most what the last gap saw over age */
+	if (age > horizon && !horizon)
+		return 0;
+	/* horizon < 2^33, rate <= 2^26 */
+	if (age > horizon)
+		rate = pol_div(horizon * rate,
+			       age > POL_U32_MAX ? POL_U32_MAX : (u32)age);
+	if (window_us > DNNGOV_TIME_US_MAX)
+		window_us = DNNGOV_TIME_US_MAX;
+	/* rate <= 2^26, window < 2^26 */
+	return pol_div(rate * window_us, POL_PPM);
+}
+
+u32 dnngov_policy_sample(struct dnngov_domain *d,
+			 const struct dnngov_workload *const *w, u32 n,
+			 const struct dnngov_load_sample *s)
+{
+	u64 dnn = 0, busy, other, util, window, denom;
+	u32 i, cap;
+
+	if (!d || !s || !pol_domain_valid(d) || !s->cur_khz ||
+	    !s->window_us || n > DNNGOV_POLICY_MAX_WORKLOADS || (n && !w))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!w[i])
+			return 0;
+	window = s->window_us > DNNGOV_TIME_US_MAX ? DNNGOV_TIME_US_MAX :
+		 s->window_us;
+	cap = d->capacity;
+	busy = s->busy_us > window * cap ? window * cap : s->busy_us;
+	for (i = 0; i < n; i++)
+		dnn += dnngov_policy_dnn_busy_us(w[i], s->now_us, window);
+	other = busy > dnn ? busy - dnn : 0;
+	if (s->busy_max_us && cap > 1) {
+		/* the busiest core's non-DNN share is at most either bound */
+		if (other > s->busy_max_us)
+			other = s->busy_max_us;
+		denom = window;
+	} else {
+		denom = window * cap;	/* < 2^26 * 2^32 */
+	}
+	if (other > denom)
+		other = denom;
+	while (denom > POL_U32_MAX) {
+		denom >>= 1;
+		other >>= 1;
+	}
+	util = pol_mul_div_ceil(other, POL_PPM, (u32)denom, POL_PPM);
+	/* up at once (new load gets its frequency now), down slowly */
+	if (util >= d->other_ppm)
+		d->other_ppm = (u32)util;
+	else
+		d->other_ppm -= (u32)pol_div(d->other_ppm - util + 3, 4);
+	d->floor_khz = pol_floor_khz(d, s->cur_khz, d->other_ppm);
+	return d->floor_khz;
 }

@@ -5,7 +5,9 @@
  * domain of the board is governed by the policy core (module/policy.c), run
  * the way module/domain.c runs it: on reports, workload and target changes,
  * limit changes, and a sample_ms timer that refreshes the load floor; with
- * the module's default hysteresis. The power table handed to the policy
+ * the module's default hysteresis. Reports and samples go through the same
+ * policy-core entry points as in the module (dnngov_policy_report_window(),
+ * dnngov_policy_sample()), so the orchestration is not duplicated here. The power table handed to the policy
  * comes from the board file as written (the simulator may run a board whose
  * true coefficients differ, for the sensitivity study).
  */
@@ -27,8 +29,9 @@ struct simdom {
 	u64 seq;
 	bool dirty;
 	u64 next_sample_ns, last_sample_ns;
-	double prev_busy_core_ns;
-	u64 dnn_busy_us;		/* reported since the last sample */
+	double prev_busy_core_ns, prev_busy_max_ns;
+	unsigned int seen_opp;		/* OPP in force at the last look */
+	u64 opp_since_ns;		/* since when */
 };
 
 struct simwl {
@@ -91,6 +94,7 @@ static int sim_open(struct dnngov_platform *p)
 		/* Clusters a power mode turns off are listed but not decided. */
 		d->pd.capacity = sp->s->dom[i].online ? sp->s->dom[i].online : bd->cores;
 		d->pd.cur_opp = sp->s->dom[i].opp;
+		d->seen_opp = sp->s->dom[i].opp;
 		d->pd.hysteresis_pct = SIM_PLAT_HYSTERESIS;
 		read_limits(sp, d);
 		d->dirty = true;
@@ -265,10 +269,28 @@ static int sim_levels(struct dnngov_platform *p, u32 id, const struct dnngov_lev
 	return 0;
 }
 
+/* The reports' clock: virtual time in us, never 0 (0 means "no report"). */
+static u64 clock_us(const struct sim_priv *sp)
+{
+	return sp->s->now / 1000 + 1;
+}
+
+/* Track when the domain's frequency last changed (as the module does). */
+static void note_opp(struct sim_priv *sp, struct simdom *d)
+{
+	unsigned int opp = sp->s->dom[d->sd].opp;
+
+	if (opp != d->seen_opp) {
+		d->seen_opp = opp;
+		d->opp_since_ns = sp->s->now;
+	}
+}
+
 static int sim_report(struct dnngov_platform *p, u32 id, const struct dnngov_platform_report *r)
 {
 	struct sim_priv *sp = p->priv;
 	struct simwl *s = find_wl(sp, id);
+	struct dnngov_report rep;
 	struct simdom *d;
 
 	if (!s)
@@ -277,9 +299,15 @@ static int sim_report(struct dnngov_platform *p, u32 id, const struct dnngov_pla
 		return dnngov_platform_errf(p, -EINVAL, "report level %u but the table has %u",
 					    r->level, s->pw.n_levels);
 	d = &sp->dom[s->dom];
-	dnngov_policy_report(&s->pw, r->level, khz_of(sp, d, sp->s->dom[d->sd].opp),
-			     r->latency_us);
-	d->dnn_busy_us += r->busy_us;
+	note_opp(sp, d);
+	rep.level = r->level;
+	rep.freq_khz = khz_of(sp, d, sp->s->dom[d->sd].opp);
+	rep.latency_us = r->latency_us;
+	rep.latency_max_us = r->latency_max_us;
+	rep.busy_us = r->busy_us;
+	rep.now_us = clock_us(sp);
+	rep.freq_age_us = (sp->s->now - d->opp_since_ns) / 1000;
+	dnngov_policy_report_window(&s->pw, &rep);
 	d->dirty = true;
 	return 0;
 }
@@ -294,15 +322,20 @@ static int run_domain(struct dnngov_platform *p, struct sim_priv *sp, struct sim
 	u32 i, n = 0, cur_khz = khz_of(sp, d, x->opp);
 	int err;
 
+	for (i = 0; i < d->n_wl; i++)
+		ws[i] = d->wl[i];
 	if (timer && now > d->last_sample_ns) {
-		u64 window = (now - d->last_sample_ns) / 1000;
-		u64 busy = (u64)((x->busy_core_ns - d->prev_busy_core_ns) / 1000.0);
+		struct dnngov_load_sample ls = {
+			.now_us = clock_us(sp),
+			.window_us = (now - d->last_sample_ns) / 1000,
+			.busy_us = (u64)((x->busy_core_ns - d->prev_busy_core_ns) / 1000.0),
+			.busy_max_us = (u64)((x->busy_max_ns - d->prev_busy_max_ns) / 1000.0),
+			.cur_khz = cur_khz,
+		};
 
-		d->pd.floor_khz = dnngov_policy_load_floor(&d->pd, cur_khz, busy,
-							   d->dnn_busy_us < busy ? d->dnn_busy_us : busy,
-							   window);
-		d->dnn_busy_us = 0;
+		dnngov_policy_sample(&d->pd, ws, d->n_wl, &ls);
 		d->prev_busy_core_ns = x->busy_core_ns;
+		d->prev_busy_max_ns = x->busy_max_ns;
 		d->last_sample_ns = now;
 	}
 	for (i = 0; i < d->n_wl; i++)
@@ -337,6 +370,7 @@ static int sim_tick(struct dnngov_platform *p, u64 now_ns)
 		int err;
 
 		read_limits(sp, d);
+		note_opp(sp, d);
 		/* A power mode may take a cluster offline (or back). */
 		if (!sp->s->dom[d->sd].online)
 			continue;

@@ -92,6 +92,16 @@ struct dnngov_level {
  * @reports: number of reports folded into @slowdown_fp
  * @outlier_run: consecutive reports rejected as outliers, positive when
  *	they were slower than the model, negative when faster
+ * @tail_fp: learned tail ratio, Q16.16: how much slower than the modelled
+ *	mean the slow inferences run (dnngov_policy_report_window()); targets
+ *	are checked against latency x @tail_fp, energy uses the mean. 0 reads
+ *	as 1.0 (no margin, the behaviour before it existed); clamped to [1, 2]
+ * @tail_dev_fp: mean absolute deviation of reported means from the
+ *	model, Q16.16 (EWMA 1/8); @tail_fp never decays below 1 + 3 x this
+ * @busy_rate: DNN busy time per second of wall time (us/s) learned from
+ *	the busy time of reports; 0 = not known yet
+ * @busy_gap_us: time between the last two reports carrying busy time
+ * @busy_last_us: time of the last report (caller's clock, us; 0 = none)
  */
 struct dnngov_workload {
 	u32 id;
@@ -104,6 +114,11 @@ struct dnngov_workload {
 	u32 cur_level;
 	u32 reports;
 	s32 outlier_run;
+	u32 tail_fp;
+	u32 tail_dev_fp;
+	u32 busy_rate;
+	u32 busy_gap_us;
+	u64 busy_last_us;
 };
 
 /**
@@ -119,6 +134,8 @@ struct dnngov_workload {
  * @cur_opp: index of the OPP in force, for hysteresis
  * @hysteresis_pct: a new choice must save more than this share of
  *	energy to replace a still-feasible current one (e.g. 5)
+ * @other_ppm: smoothed non-DNN utilisation behind @floor_khz, in ppm of
+ *	one core (dnngov_policy_sample() keeps it; 0 initially)
  */
 struct dnngov_domain {
 	u32 n_opps;
@@ -130,6 +147,7 @@ struct dnngov_domain {
 	u64 other_cycles_per_s;
 	u32 cur_opp;
 	u32 hysteresis_pct;
+	u32 other_ppm;
 };
 
 /* Per-workload flags in struct dnngov_decision.wflags[]. */
@@ -251,5 +269,102 @@ void dnngov_policy_report(struct dnngov_workload *w, u32 level, u32 freq_khz,
  */
 u32 dnngov_policy_load_floor(const struct dnngov_domain *d, u32 cur_khz,
 			     u64 busy_us, u64 dnn_busy_us, u64 window_us);
+
+/**
+ * struct dnngov_report - one report of a workload, as the caller received it
+ * @level: level that ran
+ * @freq_khz: frequency of the domain when the report arrived
+ * @latency_us: mean latency of the reported inferences
+ * @latency_max_us: their slowest latency, >= @latency_us (0 = not given)
+ * @busy_us: busy time they used on the domain (0 = not given)
+ * @now_us: time of the report, any monotonic clock in us (> 0)
+ * @freq_age_us: how long @freq_khz has been in force at @now_us; a report
+ *	whose inferences may have run at another frequency does not teach
+ *	the tail ratio (U64 max when not known)
+ */
+struct dnngov_report {
+	u32 level;
+	u32 freq_khz;
+	u32 latency_us;
+	u32 latency_max_us;
+	u64 busy_us;
+	u64 now_us;
+	u64 freq_age_us;
+};
+
+/**
+ * dnngov_policy_report_window() - fold a whole report into a workload
+ * @w: workload
+ * @r: the report
+ *
+ * The one entry point for reports in every home of the policy (module and
+ * sim backend). It does three things:
+ *  - the slowdown, as dnngov_policy_report() with the mean latency;
+ *  - the DNN busy rate: busy time over the time since the previous report,
+ *    weight 1/4 (the first report only starts the clock);
+ *  - the tail ratio: the report's slowest (else mean) latency over the mean
+ *    the slowdown predicted before the report, taken at once when higher and
+ *    decaying with weight 1/16 when lower, but never below 1 + 3 x the mean
+ *    absolute deviation of the reported means; within [1, 2]. Only reports whose
+ *    frequency was in force over the whole report window teach it, and only
+ *    after 4 accepted reports (the slowdown must mean something first).
+ * A report the slowdown rejects (out of range, or an outlier) teaches the
+ * tail nothing. Invalid input (NULL, zero time) is ignored.
+ */
+void dnngov_policy_report_window(struct dnngov_workload *w,
+				 const struct dnngov_report *r);
+
+/**
+ * dnngov_policy_dnn_busy_us() - DNN busy time a workload should add to a
+ *	sampling window
+ * @w: workload
+ * @now_us: end of the window (same clock as the reports)
+ * @window_us: window length
+ *
+ * busy_rate x window. When reports stop (none for more than twice the last
+ * gap), the rate decays as gap x 2 / age, so a workload that went quiet
+ * stops hiding load. Return: us, at most @window_us x 64.
+ */
+u64 dnngov_policy_dnn_busy_us(const struct dnngov_workload *w, u64 now_us,
+			      u64 window_us);
+
+/**
+ * struct dnngov_load_sample - one load sampling window of a domain
+ * @now_us: end of the window (the reports' clock)
+ * @window_us: length of the window
+ * @busy_us: busy time of the domain in the window, all cores summed
+ * @busy_max_us: busy time of its busiest core (0 = not known: the average
+ *	over the cores is used)
+ * @cur_khz: frequency over the window
+ */
+struct dnngov_load_sample {
+	u64 now_us;
+	u64 window_us;
+	u64 busy_us;
+	u64 busy_max_us;
+	u32 cur_khz;
+};
+
+/**
+ * dnngov_policy_sample() - update a domain's non-DNN load floor
+ * @d: domain; @d->other_ppm and @d->floor_khz are updated
+ * @w: every workload on the domain (NULL entries not allowed)
+ * @n: number of workloads
+ * @s: the window
+ *
+ * Non-DNN busy = busy - the DNN busy expected in the window (sum of
+ * dnngov_policy_dnn_busy_us()), not the DNN busy that happened to be
+ * reported in it: reports and samples need not be aligned. Its utilisation
+ * is that of the busiest core when @s->busy_max_us is known (at most the
+ * busiest core's busy time and at most the whole non-DNN busy time, so a
+ * single-threaded task counts in full and the DNN's own core does not),
+ * else the average over the cores. The utilisation is smoothed up fast,
+ * down slowly (weight 1/4), so a noisy window cannot flip OPPs, then turned
+ * into a frequency as dnngov_policy_load_floor() does. Return: the new
+ * floor in kHz (0 for invalid input, with the state left alone).
+ */
+u32 dnngov_policy_sample(struct dnngov_domain *d,
+			 const struct dnngov_workload *const *w, u32 n,
+			 const struct dnngov_load_sample *s);
 
 #endif /* _DNNGOV_POLICY_H */
