@@ -23,7 +23,7 @@ AGENT_HDRS    = $(wildcard $(TOP)/agent/lib/*.h) $(TOP)/include/dnngov/policy.h 
 AGENT_TESTS   := manager sysfs_backend kernel_msg config protocol dataset daemon
 AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
 
-.PHONY: check-agent check-agent-vm fuzz-agent agent-lib demo
+.PHONY: check-agent check-agent-vm fuzz-agent bench-agent agent-lib demo
 
 DNNGOVD_OBJS  = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(wildcard $(TOP)/agent/dnngovd/*.c))
 AGENT_PROG_LIBS = $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_LIBS) $(ENGINE_LIBS)
@@ -121,6 +121,21 @@ fuzz-agent:
 		echo "fuzz-agent: 0 passed, 1 failed (crash; see $(BUILD)/agent/fuzz/log)"; \
 		CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh fuzz-agent 0 1; exit 1; \
 	fi
+
+# bench-agent: manager fast-loop cost and dnngovd's socket overhead on the
+# tiny test model (figures printed, nothing asserted).
+$(BUILD)/agent/bench_agent: $(TOP)/tests/bench/bench_agent.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_PROG_LIBS)
+
+bench-agent: $(BUILD)/agent/bench_agent $(BUILD)/bin/dnngovd $(BUILD)/engine/testdata/tiny.dnngov
+	@d=$(BUILD)/agent/bench && rm -rf $$d && mkdir -p $$d && \
+	printf '[daemon]\nbackend = none\nsocket = %s/d.sock\n[workload app]\nmodel = %s\ntarget_ms = 50\n' \
+		$$d $(BUILD)/engine/testdata/tiny.dnngov > $$d/d.conf && \
+	{ $(BUILD)/bin/dnngovd -c $$d/d.conf 2> $$d/log & pid=$$!; \
+	  i=0; while [ ! -S $$d/d.sock ] && [ $$i -lt 100 ]; do sleep 0.1; i=$$((i+1)); done; \
+	  nice -n 10 $(BUILD)/agent/bench_agent $$d/d.sock app 2000; rc=$$?; \
+	  kill $$pid; wait $$pid; exit $$rc; }
 
 # The kernel backend against the real dnngov.ko in the VM of mk/vm.mk
 # (x86_64). Not part of check-unit; run it by hand or from check-vm.
