@@ -4,6 +4,8 @@
  * notifications and the NETLINK_URELEASE notifier that drops a dead
  * socket's workloads. Documentation/netlink-api.md lists every error.
  */
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
@@ -88,6 +90,8 @@ static const struct nla_policy dnngov_policy[DNNGOV_A_MAX + 1] = {
 	[DNNGOV_A_MISSES] = { .type = NLA_REJECT },
 	[DNNGOV_A_INFERENCES] = { .type = NLA_REJECT },
 	[DNNGOV_A_CAPACITY] = { .type = NLA_REJECT },
+	/* checked against DNNGOV_A_RPT_LATENCY_US in the handler */
+	[DNNGOV_A_RPT_LATENCY_MAX_US] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnngov_target_range),
 };
 
 static struct genl_family dnngov_family;
@@ -774,9 +778,11 @@ out:
 static int dnngov_nl_report(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
+	struct dnngov_report rep = { };
 	u32 level, latency, count = 1;
 	struct dnngov_dom *dom;
 	struct dnngov_wl *wl;
+	u64 now;
 	int err = 0;
 
 	if (DNNGOV_REQUIRE(info, DNNGOV_A_WL_ID) ||
@@ -787,6 +793,17 @@ static int dnngov_nl_report(struct sk_buff *skb, struct genl_info *info)
 	latency = nla_get_u32(attrs[DNNGOV_A_RPT_LATENCY_US]);
 	if (attrs[DNNGOV_A_RPT_COUNT])
 		count = nla_get_u32(attrs[DNNGOV_A_RPT_COUNT]);
+	if (attrs[DNNGOV_A_RPT_LATENCY_MAX_US]) {
+		rep.latency_max_us = nla_get_u32(attrs[DNNGOV_A_RPT_LATENCY_MAX_US]);
+		if (rep.latency_max_us < latency) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    attrs[DNNGOV_A_RPT_LATENCY_MAX_US],
+					    "slowest latency is below the mean DNNGOV_A_RPT_LATENCY_US");
+			return -EINVAL;
+		}
+	}
+	if (attrs[DNNGOV_A_RPT_BUSY_US])
+		rep.busy_us = nla_get_u64(attrs[DNNGOV_A_RPT_BUSY_US]);
 
 	mutex_lock(&dnngov_lock);
 	wl = dnngov_wl_owned(info, &err);
@@ -801,13 +818,20 @@ static int dnngov_nl_report(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	dom = wl->dom;
-	dnngov_policy_report(&wl->pw, level, dom->cur_khz, latency);
+	now = ktime_get_ns();
+	rep.level = level;
+	rep.freq_khz = dom->cur_khz;
+	rep.latency_us = latency;
+	rep.now_us = max_t(u64, div_u64(now, NSEC_PER_USEC), 1);
+	rep.freq_age_us = dom->freq_since_ns && now > dom->freq_since_ns ?
+			  div_u64(now - dom->freq_since_ns, NSEC_PER_USEC) :
+			  U64_MAX;
+	/* slowdown, busy rate and tail ratio: the policy core's one path */
+	dnngov_policy_report_window(&wl->pw, &rep);
 	wl->pw.cur_level = level;
 	wl->inferences += count;
 	if (latency > wl->pw.target_us)
 		wl->misses += count;
-	if (attrs[DNNGOV_A_RPT_BUSY_US])
-		dom->dnn_busy_us += nla_get_u64(attrs[DNNGOV_A_RPT_BUSY_US]);
 	kref_get(&dom->ref);
 	mutex_unlock(&dnngov_lock);
 	dnngov_run_put(dom, DNNGOV_WHY_REPORT);

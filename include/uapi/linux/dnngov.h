@@ -61,7 +61,8 @@
  *	(owner only) with %DNNGOV_A_LEVELS.
  * @DNNGOV_CMD_REPORT: measurements of %DNNGOV_A_WL_ID (owner only) since the
  *	last report: %DNNGOV_A_RPT_LEVEL, %DNNGOV_A_RPT_LATENCY_US (mean),
- *	%DNNGOV_A_RPT_COUNT (inferences), %DNNGOV_A_RPT_BUSY_US (busy time).
+ *	%DNNGOV_A_RPT_COUNT (inferences), %DNNGOV_A_RPT_BUSY_US (busy time),
+ *	%DNNGOV_A_RPT_LATENCY_MAX_US (slowest latency).
  * @DNNGOV_CMD_SET_DOMAIN: set the power model of %DNNGOV_A_DOMAIN
  *	(%DNNGOV_A_OPPS with per-OPP power) and/or %DNNGOV_A_HYSTERESIS_PCT.
  * @DNNGOV_CMD_DECISION: notification (kernel to user) of a new decision:
@@ -118,6 +119,12 @@ enum dnngov_cmd {
  * @DNNGOV_A_CAPACITY: u32, cores the domain's power model counts: CPUs of
  *	the cpufreq policy, 1 for a devfreq device (output; added by the
  *	module so userspace can rebuild struct dnngov_domain exactly)
+ * @DNNGOV_A_RPT_LATENCY_MAX_US: u32, optional in %DNNGOV_CMD_REPORT: the
+ *	slowest latency of the reported inferences, 1..%DNNGOV_TARGET_US_MAX
+ *	and not below %DNNGOV_A_RPT_LATENCY_US (-EINVAL otherwise). It teaches
+ *	the workload's tail ratio, the margin the policy keeps between the
+ *	planned mean latency and the target; without it the ratio is learned
+ *	from the spread of the reported means alone
  * @__DNNGOV_A_MAX: internal
  * @DNNGOV_A_MAX: highest attribute number
  */
@@ -149,6 +156,7 @@ enum dnngov_attr {
 	DNNGOV_A_MISSES,
 	DNNGOV_A_INFERENCES,
 	DNNGOV_A_CAPACITY,
+	DNNGOV_A_RPT_LATENCY_MAX_US,
 	__DNNGOV_A_MAX,
 	DNNGOV_A_MAX = __DNNGOV_A_MAX - 1
 };
