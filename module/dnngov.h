@@ -92,7 +92,9 @@ struct dnngov_stats {
  * @sample_prev_ns: time of the previous sample
  * @prev_idle_us: per-policy summed idle time at the previous sample (cpufreq)
  * @prev_wall_us: wall time of policy->cpu at the previous sample (cpufreq)
- * @dnn_busy_us: DNN busy time reported since the previous sample
+ * @busy_max_us: busy time of the busiest CPU in the last sample window
+ *	(cpufreq; 0 = not known, as for devfreq)
+ * @freq_since_ns: when the frequency last changed (0 = not since start)
  */
 struct dnngov_dom {
 	struct list_head node;
@@ -122,7 +124,8 @@ struct dnngov_dom {
 	u64 sample_prev_ns;
 	u64 prev_idle_us;
 	u64 prev_wall_us;
-	u64 dnn_busy_us;
+	u64 busy_max_us;
+	u64 freq_since_ns;
 };
 
 /**

@@ -6,6 +6,7 @@
 #include <linux/debugfs.h>
 #include <linux/idr.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -170,7 +171,9 @@ void dnngov_dom_start(struct dnngov_dom *dom)
 	mutex_lock(&dnngov_lock);
 	dom->active = true;
 	dom->sample_prev_ns = 0;
-	dom->dnn_busy_us = 0;
+	dom->busy_max_us = 0;
+	dom->freq_since_ns = 0;
+	dom->pd.other_ppm = 0;
 	mutex_unlock(&dnngov_lock);
 	mutex_unlock(&dom->apply_lock);
 	queue_delayed_work(system_power_efficient_wq, &dom->sample_work,
@@ -269,8 +272,34 @@ static int dnngov_dom_decide_locked(struct dnngov_dom *dom, bool *changed)
 	return 0;
 }
 
+/*
+ * Caller holds dnngov_lock. The non-DNN load floor: the policy core
+ * subtracts the DNN busy time it expects in the window from each
+ * workload's reported busy rate, so reports need not line up with samples.
+ */
+static void dnngov_dom_floor_locked(struct dnngov_dom *dom, u32 cur_khz,
+				    u64 busy, u64 window)
+{
+	const struct dnngov_workload *ws[DNNGOV_POLICY_MAX_WORKLOADS];
+	struct dnngov_load_sample s = {
+		.now_us = div_u64(ktime_get_ns(), NSEC_PER_USEC),
+		.window_us = window,
+		.busy_us = busy,
+		.busy_max_us = dom->busy_max_us,
+		.cur_khz = cur_khz,
+	};
+	struct dnngov_wl *wl;
+	u32 n = 0;
+
+	list_for_each_entry(wl, &dom->workloads, node)
+		if (n < DNNGOV_POLICY_MAX_WORKLOADS)
+			ws[n++] = &wl->pw;
+	dnngov_policy_sample(&dom->pd, ws, n, &s);
+}
+
 static int dnngov_dom_sample(struct dnngov_dom *dom, u64 *busy, u64 *window)
 {
+	dom->busy_max_us = 0;
 	if (dom->kind == DNNGOV_KIND_CPUFREQ)
 		return dnngov_cpufreq_sample(dom, busy, window);
 	return dnngov_devfreq_sample(dom, busy, window);
@@ -309,12 +338,8 @@ void dnngov_dom_run(struct dnngov_dom *dom, enum dnngov_reason why)
 	dom->pd.min_khz = min_khz;
 	dom->pd.max_khz = max_khz;
 	dom->cur_khz = cur_khz;
-	if (sampled && window) {
-		dom->pd.floor_khz = dnngov_policy_load_floor(&dom->pd, cur_khz, busy,
-							     min(dom->dnn_busy_us, busy),
-							     window);
-		dom->dnn_busy_us = 0;
-	}
+	if (sampled && window)
+		dnngov_dom_floor_locked(dom, cur_khz, busy, window);
 	if (!dom->have_dec)
 		dom->pd.cur_opp = dnngov_dom_opp_ceil(dom, cur_khz);
 	ret = dnngov_dom_decide_locked(dom, &changed);
@@ -338,6 +363,7 @@ void dnngov_dom_run(struct dnngov_dom *dom, enum dnngov_reason why)
 
 	mutex_lock(&dnngov_lock);
 	if (old != khz) {
+		dom->freq_since_ns = ktime_get_ns();
 		dom->stats.transitions++;
 		trace_dnngov_set_freq(dom->name, old, khz);
 	}
@@ -394,11 +420,12 @@ static int dnngov_domains_show(struct seq_file *s, void *unused)
 				   dom->pd.opps[i].power_idle_uw);
 		seq_putc(s, '\n');
 		list_for_each_entry(wl, &dom->workloads, node)
-			seq_printf(s, "  workload %u '%s' owner %u target %u us floor %u levels %u level %u slowdown %u/65536 inferences %llu misses %llu\n",
+			seq_printf(s, "  workload %u '%s' owner %u target %u us floor %u levels %u level %u slowdown %u/65536 tail %u/65536 busy %u us/s inferences %llu misses %llu\n",
 				   wl->pw.id, wl->name, wl->portid,
 				   wl->pw.target_us, wl->pw.accuracy_floor,
 				   wl->pw.n_levels, wl->pw.cur_level,
-				   wl->pw.slowdown_fp, wl->inferences,
+				   wl->pw.slowdown_fp, wl->pw.tail_fp,
+				   wl->pw.busy_rate, wl->inferences,
 				   wl->misses);
 	}
 	mutex_unlock(&dnngov_lock);
