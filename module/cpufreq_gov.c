@@ -9,11 +9,24 @@
 #include <linux/cpu.h>
 #include <linux/cpufreq.h>
 #include <linux/cpumask.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
 #include "dnngov.h"
 #include "power.h"
+
+/*
+ * Each CPU's idle and wall time at the previous sample, for the busiest-CPU
+ * load. A CPU belongs to one policy at a time and is sampled under its
+ * domain's apply_lock.
+ */
+struct dnngov_cpu_prev {
+	u64 idle_us;
+	u64 wall_us;
+};
+
+static DEFINE_PER_CPU(struct dnngov_cpu_prev, dnngov_cpu_prev);
 
 static int dnngov_cmp_u32(const void *a, const void *b)
 {
@@ -140,19 +153,30 @@ static struct cpufreq_governor dnngov_cpufreq_gov = {
  * @busy_us: busy time summed over the CPUs
  * @window_us: wall time of the window
  *
+ * Also sets dom->busy_max_us to the busy time of the busiest CPU, so that a
+ * single-threaded task on one of several CPUs gets the frequency it needs.
+ *
  * Return: 0, or -EAGAIN for the first sample (or after the CPU set changed).
  */
 int dnngov_cpufreq_sample(struct dnngov_dom *dom, u64 *busy_us, u64 *window_us)
 {
 	struct cpufreq_policy *policy = dom->policy;
-	u64 idle = 0, wall = 0, w, dwall, didle;
+	u64 idle = 0, wall = 0, w, dwall, didle, ci, bmax = 0;
+	struct dnngov_cpu_prev *p;
 	u32 ncpu = 0;
 	unsigned int cpu;
 
 	for_each_cpu(cpu, policy->cpus) {
-		idle += get_cpu_idle_time(cpu, &w, 0);
+		ci = get_cpu_idle_time(cpu, &w, 0);
+		idle += ci;
 		if (!ncpu++)
 			wall = w;
+		p = per_cpu_ptr(&dnngov_cpu_prev, cpu);
+		if (w > p->wall_us && ci >= p->idle_us &&
+		    w - p->wall_us > ci - p->idle_us)
+			bmax = max(bmax, (w - p->wall_us) - (ci - p->idle_us));
+		p->idle_us = ci;
+		p->wall_us = w;
 	}
 	if (!ncpu)
 		return -EAGAIN;
@@ -170,6 +194,7 @@ int dnngov_cpufreq_sample(struct dnngov_dom *dom, u64 *busy_us, u64 *window_us)
 	dom->prev_idle_us = idle;
 	*window_us = dwall;
 	*busy_us = dwall * ncpu > didle ? dwall * ncpu - didle : 0;
+	dom->busy_max_us = min(bmax, dwall);
 	return 0;
 }
 
