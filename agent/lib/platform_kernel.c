@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -24,6 +26,9 @@
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
+
+/* A request the module never answers must not hang dnngovd. */
+#define KERNEL_REPLY_TIMEOUT_S	2
 
 struct kwl {
 	u32 id;
@@ -146,6 +151,7 @@ static int request(struct dnngov_platform *p, struct nl_msg *msg,
 		   const char *what)
 {
 	struct kernel_priv *kp = p->priv;
+	struct timespec t0, t1;
 	int err;
 
 	kp->done = false;
@@ -157,12 +163,19 @@ static int request(struct dnngov_platform *p, struct nl_msg *msg,
 	if (err < 0)
 		return dnngov_platform_errf(p, -EIO, "%s: netlink send: %s",
 					    what, nl_geterror(err));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!kp->done) {
+		/* SO_RCVTIMEO: libnl returns 0 (nothing read) when it expires */
 		err = nl_recvmsgs_default(kp->sk);
-		if (err < 0 && !kp->done)
+		if (err < 0 && err != -NLE_AGAIN && !kp->done)
 			return dnngov_platform_errf(p, -EIO,
 						    "%s: netlink receive: %s",
 						    what, nl_geterror(err));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (!kp->done && t1.tv_sec - t0.tv_sec >= KERNEL_REPLY_TIMEOUT_S)
+			return dnngov_platform_errf(p, -ETIMEDOUT,
+						    "%s: no answer from dnngov.ko within %d s",
+						    what, KERNEL_REPLY_TIMEOUT_S);
 	}
 	if (kp->err < 0) {
 		if (kp->err == -EPERM)
@@ -218,6 +231,12 @@ static int kernel_open(struct dnngov_platform *p)
 		   &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(kp->sk), SOL_NETLINK, NETLINK_CAP_ACK,
 		   &one, sizeof(one));
+	{
+		struct timeval tv = { .tv_sec = KERNEL_REPLY_TIMEOUT_S };
+
+		setsockopt(nl_socket_get_fd(kp->sk), SOL_SOCKET, SO_RCVTIMEO,
+			   &tv, sizeof(tv));
+	}
 	/* notifications carry seq 0: match replies ourselves */
 	nl_socket_disable_seq_check(kp->sk);
 	nl_socket_modify_cb(kp->sk, NL_CB_VALID, NL_CB_CUSTOM, on_valid, kp);
