@@ -137,17 +137,37 @@ bench-agent: $(BUILD)/agent/bench_agent $(BUILD)/bin/dnngovd $(BUILD)/engine/tes
 	  nice -n 10 $(BUILD)/agent/bench_agent $$d/d.sock app 2000; rc=$$?; \
 	  kill $$pid; wait $$pid; exit $$rc; }
 
-# The kernel backend against the real dnngov.ko in the VM of mk/vm.mk
-# (x86_64). Not part of check-unit; run it by hand or from check-vm.
-$(BUILD)/agent/kernel_smoke: $(TOP)/tests/agent-vm/kernel_smoke.c $(AGENT_LIB) $(AGENT_HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) -static $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_LIB) -lnl-genl-3 -lnl-3 -lpthread -lm 2>&1 | \
-		{ grep -v "statically linked applications requires at runtime\|libnl-3.a(" || true; }
+# The agent against the real dnngov.ko in the VM of mk/vm.mk (x86_64):
+# kernel backend + manager, then dnngovd with backend = kernel, dnngovctl
+# and the example client (tests/agent-vm/run.sh). Static programs: the VM
+# has no libraries. Not part of check-unit; run by hand or from check-vm.
+AGENT_STATIC = $(BUILD)/agent/static
+AGENT_STATIC_LIBS = $(AGENT_LIB) $(BUILD)/lib/libdnngov.a -lnl-genl-3 -lnl-3 -ljson-c -linih -lz \
+	-lopenblas -lgfortran -lquadmath -lpthread -lm
+AGENT_STATIC_QUIET = 2>&1 | { grep -v "statically linked applications requires at runtime\|libnl-3.a(\|in function .server_open" || true; }
 
-check-agent-vm: $(BUILD)/agent/kernel_smoke
+$(AGENT_STATIC)/kernel_smoke: $(TOP)/tests/agent-vm/kernel_smoke.c $(AGENT_LIB) $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_LIB) -lnl-genl-3 -lnl-3 -lpthread -lm $(AGENT_STATIC_QUIET)
+
+$(AGENT_STATIC)/dnngovd: $(DNNGOVD_OBJS) $(AGENT_LIB) $(BUILD)/lib/libdnngov.a
+	@mkdir -p $(dir $@)
+	$(CC) -static $(DNNGOVD_OBJS) -o $@ $(AGENT_STATIC_LIBS) $(AGENT_STATIC_QUIET)
+
+$(AGENT_STATIC)/dnngovctl: $(TOP)/agent/dnngovctl/dnngovctl.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_STATIC_LIBS) $(AGENT_STATIC_QUIET)
+
+$(AGENT_STATIC)/dnngov-client-example: $(TOP)/agent/examples/client.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_STATIC_LIBS) $(AGENT_STATIC_QUIET)
+
+check-agent-vm: $(addprefix $(AGENT_STATIC)/,kernel_smoke dnngovd dnngovctl dnngov-client-example) \
+		$(BUILD)/engine/testdata/tiny.dnngov
 	@$(MAKE) --no-print-directory vm-x86_64-image
 	@CHECKDIR=$(CHECKDIR) sh $(TOP)/tests/agent-vm/run.sh $$(cat $(BUILD)/vm/x86_64/kernel.path) \
-		$(BUILD)/vm/x86_64/initramfs.cpio.gz $(BUILD)/agent/kernel_smoke $(BUILD)/agent/vm
+		$(BUILD)/vm/x86_64/initramfs.cpio.gz $(BUILD)/agent/vm $(addprefix $(AGENT_STATIC)/,kernel_smoke \
+		dnngovd dnngovctl dnngov-client-example) $(BUILD)/engine/testdata/tiny.dnngov
 
 # make demo installs what it needs (build libraries, the Fashion-MNIST
 # dataset), builds the daemon and runs the phases (DEMO_SECONDS each).
