@@ -37,6 +37,8 @@ struct mwl {
 	u64 dec_seq;
 	u32 freq_khz;
 	u32 decision_flags;
+	u32 last_level;		/* level and frequency of the last inference */
+	u32 last_khz;
 
 	/* report window */
 	u32 win_count[DNNGOV_POLICY_MAX_LEVELS];
@@ -450,6 +452,8 @@ u32 dnngov_manager_infer_done(struct dnngov_manager *m, int handle,
 
 	w->inferences++;
 	w->last_latency_us = (u32)lat_us;
+	w->last_level = level_used;
+	w->last_khz = w->freq_khz;
 	if (w->inferences == 1)
 		w->mean_latency_us = (u32)lat_us;
 	else
@@ -522,10 +526,28 @@ static int send_report(struct dnngov_manager *m, struct mwl *w)
 	return err;
 }
 
+/* Latency of level @to at @khz predicted from the last measurement. */
+static u64 predict_at(const struct dnngov_manager *m, const struct mwl *w,
+		      u32 to, u32 khz)
+{
+	u64 a = model_us(m, w, w->last_level, w->last_khz);
+	u64 b = model_us(m, w, to, khz);
+
+	if (!a)
+		return b;
+	return ((u64)w->last_latency_us * b + a - 1) / a;
+}
+
+/*
+ * Follow a new decision: its frequency, and its level as the cap. Down at
+ * once; up only as far as the last measurement, carried to the new
+ * frequency by the model, says fits: a decision taken for another workload
+ * must not undo a drop this workload's misses just made.
+ */
 static void follow(struct dnngov_manager *m, struct mwl *w)
 {
 	struct dnngov_platform_decision d;
-	u32 rec;
+	u32 rec, j;
 
 	if (!m->plat->ops->decision ||
 	    m->plat->ops->decision(m->plat, w->platform_id, &d) < 0)
@@ -538,7 +560,12 @@ static void follow(struct dnngov_manager *m, struct mwl *w)
 	w->decision_flags = d.flags;
 	rec = d.level < w->n_levels ? d.level : w->n_levels - 1;
 	w->recommended = rec;
-	set_level(w, rec < w->floor_level ? w->floor_level : rec);
+	j = rec < w->floor_level ? w->floor_level : rec;
+	if (w->inferences && j > w->last_level)
+		while (j > w->floor_level && j > w->last_level &&
+		       predict_at(m, w, j, d.freq_khz) > w->target_us)
+			j--;
+	set_level(w, j);
 }
 
 int dnngov_manager_tick(struct dnngov_manager *m, u64 now_ns)

@@ -378,16 +378,17 @@ static void test_slow_loop_pushes_and_follows(void **state)
 	assert_int_equal(fk.changes, 1);
 	assert_int_equal(fk.last_target, 6000);
 
-	/* a decision: 1.5 GHz, level 3 recommended */
+	/* a decision: 1.8 GHz, level 3 recommended; 8 ms at 1 GHz becomes
+	 * 5.3 ms there, within the 6 ms target: followed */
 	fk.have_dec = true;
 	fk.dec.seq = 1;
-	fk.dec.freq_khz = 1500000;
+	fk.dec.freq_khz = 1800000;
 	fk.dec.level = 3;
 	assert_int_equal(dnngov_manager_tick(r.m, r.now + 400000000ULL), 0);
 	assert_int_equal(dnngov_manager_stats(r.m, r.h, &st), 0);
 	assert_int_equal(st.level, 3);
 	assert_int_equal(st.recommended, 3);
-	assert_int_equal(st.freq_khz, 1500000);
+	assert_int_equal(st.freq_khz, 1800000);
 	assert_int_equal(st.decisions, 1);
 
 	/* the same decision again is not followed twice */
@@ -404,7 +405,28 @@ static void test_slow_loop_pushes_and_follows(void **state)
 	/* the fast loop never steps above the recommendation */
 	r.level = dnngov_manager_level(r.m, r.h);
 	for (i = 0; i < 50; i++)
-		assert_true(step(&r, 1500000, 0.5) <= 1);
+		assert_true(step(&r, 1800000, 0.5) <= 1);
+
+	/* a co-runner: misses drop the level; a decision recommending a
+	 * higher level (taken for another workload, before this one's report
+	 * got in) is not followed up into a miss */
+	fk.dec.seq = 3;
+	fk.dec.level = 4;
+	assert_int_equal(dnngov_manager_tick(r.m, r.now + 700000000ULL), 0);
+	r.level = dnngov_manager_level(r.m, r.h);
+	for (i = 0; i < 5; i++)
+		step(&r, 1800000, 2.0);
+	assert_int_equal(r.level, 1);	/* the floor level: 2x slower */
+	fk.dec.seq = 4;
+	assert_int_equal(dnngov_manager_tick(r.m, r.now + 800000000ULL), 0);
+	assert_int_equal(dnngov_manager_stats(r.m, r.h, &st), 0);
+	assert_int_equal(st.recommended, 4);
+	assert_int_equal(st.level, 1);	/* level 2 at 2x would take 6.7 ms */
+	/* a decision with more frequency makes room: level 2 fits again */
+	fk.dec.seq = 5;
+	fk.dec.freq_khz = 5000000;
+	assert_int_equal(dnngov_manager_tick(r.m, r.now + 900000000ULL), 0);
+	assert_int_equal(dnngov_manager_level(r.m, r.h), 2);	/* 4.8 ms; level 3: 6.4 */
 
 	dnngov_manager_destroy(r.m);
 	assert_int_equal(fk.dels, 1);
