@@ -70,7 +70,7 @@ static void usage(FILE *f)
 		"  -c CONFIG   config file (default %s)\n"
 		"  -b BACKEND  auto, kernel, sysfs or none (overrides [daemon] backend)\n"
 		"  -t          check the config and its model files, then exit\n"
-		"  -v          log every decision change\n"
+		"  -v          log decisions that change a frequency, level or flags\n"
 		"Signals: SIGHUP reloads CONFIG, SIGTERM/SIGINT exit cleanly.\n"
 		"See Documentation/agent.md.\n", DNNGOV_CFG_DEFAULT_PATH);
 }
@@ -222,7 +222,8 @@ static void tick(struct daemon *d)
 	static char last_err[DNNGOV_PLATFORM_ERRMSG_MAX];
 	int r;
 
-	static u64 seen[DNNGOV_CFG_MAX_WORKLOADS];
+	/* -v: what each workload last logged (frequency, level, flags) */
+	static u32 seen[DNNGOV_CFG_MAX_WORKLOADS][3];
 	struct dnngov_manager_stats st;
 	u32 i;
 
@@ -230,9 +231,13 @@ static void tick(struct daemon *d)
 	r = dnngov_manager_tick(d->mgr, now_ns());
 	for (i = 0; d->verbose && i < DNNGOV_CFG_MAX_WORKLOADS; i++) {
 		if (!d->wl[i] || dnngov_manager_stats(d->mgr, d->wl[i]->handle, &st) ||
-		    st.decisions == seen[i])
+		    !st.decisions || (seen[i][0] == st.freq_khz &&
+				      seen[i][1] == st.recommended &&
+				      seen[i][2] == st.decision_flags))
 			continue;
-		seen[i] = st.decisions;
+		seen[i][0] = st.freq_khz;
+		seen[i][1] = st.recommended;
+		seen[i][2] = st.decision_flags;
 		logmsg("workload %s: decision %llu: %u kHz, level %u recommended, flags 0x%x",
 		       st.name, (unsigned long long)st.decisions, st.freq_khz,
 		       st.recommended, st.decision_flags);
