@@ -835,8 +835,13 @@ void dnngov_policy_report_window(struct dnngov_workload *w,
 	prev = w->busy_last_us;
 	dnngov_policy_report(w, r->level, r->freq_khz, r->latency_us);
 	pol_learn_busy(w, r);
-	/* accepted into the running average (not rejected, not a restart) */
-	if (reports >= POL_TAIL_MIN_REPORTS && w->reports == reports + 1)
+	/*
+	 * Only reporters that measure their slowest inference opt in to the
+	 * margin; accepted into the running average (not rejected, not a
+	 * restart) after a few reports.
+	 */
+	if (r->latency_max_us && reports >= POL_TAIL_MIN_REPORTS &&
+	    w->reports == reports + 1)
 		pol_learn_tail(w, r, s, prev);
 }
 
@@ -867,7 +872,8 @@ u32 dnngov_policy_sample(struct dnngov_domain *d,
 			 const struct dnngov_workload *const *w, u32 n,
 			 const struct dnngov_load_sample *s)
 {
-	u64 dnn = 0, busy, other, util, window, denom;
+	u64 dnn = 0, busy, other, util, window, denom, bmax, gap = 0;
+	u64 prev_w, prev_b, prev_m;
 	u32 i, cap;
 
 	if (!d || !s || !pol_domain_valid(d) || !s->cur_khz ||
@@ -880,13 +886,30 @@ u32 dnngov_policy_sample(struct dnngov_domain *d,
 		 s->window_us;
 	cap = d->capacity;
 	busy = s->busy_us > window * cap ? window * cap : s->busy_us;
+	bmax = s->busy_max_us > window ? window : s->busy_max_us;
+	for (i = 0; i < n; i++)
+		if (w[i]->busy_rate && w[i]->busy_gap_us > gap)
+			gap = w[i]->busy_gap_us;
+	/* remember this window before joining it with the previous one */
+	prev_w = d->prev_window_us;
+	prev_b = d->prev_busy_us;
+	prev_m = d->prev_busy_max_us;
+	d->prev_window_us = window;
+	d->prev_busy_us = busy;
+	d->prev_busy_max_us = bmax;
+	if (gap > window && prev_w && prev_w <= DNNGOV_TIME_US_MAX) {
+		window += prev_w;
+		busy += prev_b > prev_w * cap ? prev_w * cap : prev_b;
+		bmax = bmax && prev_m ? bmax + (prev_m > prev_w ? prev_w : prev_m) :
+		       0;
+	}
 	for (i = 0; i < n; i++)
 		dnn += dnngov_policy_dnn_busy_us(w[i], s->now_us, window);
 	other = busy > dnn ? busy - dnn : 0;
-	if (s->busy_max_us && cap > 1) {
+	if (bmax && cap > 1) {
 		/* the busiest core's non-DNN share is at most either bound */
-		if (other > s->busy_max_us)
-			other = s->busy_max_us;
+		if (other > bmax)
+			other = bmax;
 		denom = window;
 	} else {
 		denom = window * cap;	/* < 2^26 * 2^32 */

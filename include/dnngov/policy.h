@@ -136,6 +136,9 @@ struct dnngov_workload {
  *	energy to replace a still-feasible current one (e.g. 5)
  * @other_ppm: smoothed non-DNN utilisation behind @floor_khz, in ppm of
  *	one core (dnngov_policy_sample() keeps it; 0 initially)
+ * @prev_window_us: the previous sample's window (dnngov_policy_sample())
+ * @prev_busy_us: its busy time
+ * @prev_busy_max_us: its busiest core's busy time
  */
 struct dnngov_domain {
 	u32 n_opps;
@@ -148,6 +151,9 @@ struct dnngov_domain {
 	u32 cur_opp;
 	u32 hysteresis_pct;
 	u32 other_ppm;
+	u64 prev_window_us;
+	u64 prev_busy_us;
+	u64 prev_busy_max_us;
 };
 
 /* Per-workload flags in struct dnngov_decision.wflags[]. */
@@ -275,7 +281,8 @@ u32 dnngov_policy_load_floor(const struct dnngov_domain *d, u32 cur_khz,
  * @level: level that ran
  * @freq_khz: frequency of the domain when the report arrived
  * @latency_us: mean latency of the reported inferences
- * @latency_max_us: their slowest latency, >= @latency_us (0 = not given)
+ * @latency_max_us: their slowest latency, >= @latency_us; 0 = not given:
+ *	the report then teaches no tail ratio (the behaviour before it existed)
  * @busy_us: busy time they used on the domain (0 = not given)
  * @now_us: time of the report, any monotonic clock in us (> 0)
  * @freq_age_us: how long @freq_khz has been in force at @now_us; a report
@@ -305,9 +312,11 @@ struct dnngov_report {
  *  - the tail ratio: the report's slowest (else mean) latency over the mean
  *    the slowdown predicted before the report, taken at once when higher and
  *    decaying with weight 1/16 when lower, but never below 1 + 3 x the mean
- *    absolute deviation of the reported means; within [1, 2]. Only reports whose
- *    frequency was in force over the whole report window teach it, and only
- *    after 4 accepted reports (the slowdown must mean something first).
+ *    absolute deviation of the reported means; within [1, 2]. Only reports
+ *    that give @latency_max_us teach it (a reporter that does not measure
+ *    its tail keeps a ratio of 1.0), only when the frequency was in force
+ *    over the whole report window, and only after 4 accepted reports (the
+ *    slowdown must mean something first).
  * A report the slowdown rejects (out of range, or an outlier) teaches the
  * tail nothing. Invalid input (NULL, zero time) is ignored.
  */
@@ -354,7 +363,10 @@ struct dnngov_load_sample {
  *
  * Non-DNN busy = busy - the DNN busy expected in the window (sum of
  * dnngov_policy_dnn_busy_us()), not the DNN busy that happened to be
- * reported in it: reports and samples need not be aligned. Its utilisation
+ * reported in it: reports and samples need not be aligned. When a workload
+ * reports less often than the domain is sampled, the window is joined with
+ * the previous one, so that it spans a whole report gap (a DNN period) and
+ * does not see the DNN's busy and idle phases as load changes. Its utilisation
  * is that of the busiest core when @s->busy_max_us is known (at most the
  * busiest core's busy time and at most the whole non-DNN busy time, so a
  * single-threaded task counts in full and the DNN's own core does not),

@@ -123,15 +123,31 @@ struct ref_term {
 	u32 level;
 };
 
+/* Planned tail latency: ceil(lat * tail / 2^16), tail in [1, 2] (0 = 1). */
+u64 ref_tail_us(const struct dnngov_workload *w, u32 lat)
+{
+	u128 tail = w->tail_fp;
+	u128 t;
+
+	if (tail < DNNGOV_FP_ONE)
+		tail = DNNGOV_FP_ONE;
+	if (tail > 2 * DNNGOV_FP_ONE)
+		tail = 2 * DNNGOV_FP_ONE;
+	t = ceil_div((u128)lat * tail, DNNGOV_FP_ONE);
+	return t > UINT32_MAX ? UINT32_MAX : (u64)t;
+}
+
 static void ref_term(const struct dnngov_workload *w, u32 j, u32 f,
 		     struct ref_term *t)
 {
 	const struct dnngov_level *l = &w->levels[j];
+	u64 tail;
 
 	t->level = j;
 	t->lat = ref_latency_us(w, j, f);
-	t->late = w->target_us && t->lat > w->target_us ?
-		  t->lat - w->target_us : 0;
+	tail = ref_tail_us(w, t->lat);
+	t->late = w->target_us && tail > w->target_us ?
+		  tail - w->target_us : 0;
 	t->deficit = l->accuracy < w->accuracy_floor ?
 		     w->accuracy_floor - l->accuracy : 0;
 	t->util = ref_util_ppm(w, t->lat);
@@ -433,6 +449,10 @@ static void gen_workload(struct ref_rng *r, const struct dnngov_domain *d,
 	else
 		w->slowdown_fp = (u32)ref_rng_range(r, DNNGOV_FP_ONE / 4,
 						    DNNGOV_FP_ONE * 16);
+	/* tail ratio: mostly none, else anywhere, clamps included */
+	if (chance(r, 30))
+		w->tail_fp = (u32)ref_rng_range(r, DNNGOV_FP_ONE / 2,
+						DNNGOV_FP_ONE * 5 / 2);
 	/* target near what some level achieves at some OPP */
 	f = d->opps[ref_rng_range(r, 0, d->n_opps - 1)].freq_khz;
 	if (easy) {

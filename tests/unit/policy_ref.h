@@ -25,6 +25,8 @@ struct ref_cost {
 
 int ref_cost_cmp(const struct ref_cost *a, const struct ref_cost *b);
 bool ref_cost_feasible(const struct ref_cost *c);
+/* What a target is checked against: the latency times the tail ratio. */
+u64 ref_tail_us(const struct dnngov_workload *w, u32 lat);
 
 u32 ref_latency_us(const struct dnngov_workload *w, u32 level, u32 freq_khz);
 u64 ref_util_ppm(const struct dnngov_workload *w, u32 lat_us);

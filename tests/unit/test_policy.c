@@ -132,7 +132,7 @@ static void check_consistent(const struct dnngov_domain *d,
 		assert_in_range(out->level[i], 0, w[i]->n_levels - 1);
 		lat = ref_latency_us(w[i], out->level[i], out->freq_khz);
 		assert_int_equal(out->latency_us[i], lat);
-		if (w[i]->target_us && lat > w[i]->target_us)
+		if (w[i]->target_us && ref_tail_us(w[i], lat) > w[i]->target_us)
 			fl |= DNNGOV_WL_DEADLINE_MISS;
 		if (w[i]->levels[out->level[i]].accuracy <
 		    w[i]->accuracy_floor)
@@ -1070,6 +1070,323 @@ static void test_load_floor(void **state)
 						  10000), MHZ(800));
 }
 
+/* ---- tail margin ------------------------------------------------------ */
+
+static void test_tail_margin(void **state)
+{
+	static const u32 mhz[] = { 500, 1000, 1500, 2000 },
+			 busy[] = { 100, 300, 700, 1300 },
+			 idle[] = { 10, 20, 40, 80 };
+	struct dnngov_workload *w = &wls[0];
+	u64 power_mean;
+
+	(void)state;
+	reset_instance();
+	set_opps(4, mhz, busy, idle, 1);
+	set_workload(w, MS(21), MS(100), 0);
+	set_level(w, 0, 20000000, 0, 7000);	/* 20 ms at 1 GHz */
+	/* no tail (as before the ratio existed): 1 GHz, 20 ms <= 21 ms */
+	w->tail_fp = 0;
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.freq_khz, MHZ(1000));
+	assert_int_equal(dec.latency_us[0], MS(20));
+	power_mean = dec.power_uw;
+	w->tail_fp = FP(1.0);
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.freq_khz, MHZ(1000));
+	assert_true(dec.power_uw == power_mean);
+	/* 4 % slow inferences: 20.8 ms still fits; 6 %: 21.2 ms does not */
+	w->tail_fp = FP(1.04);
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.freq_khz, MHZ(1000));
+	w->tail_fp = FP(1.06);
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.freq_khz, MHZ(1500));
+	/* the decision still predicts the mean, energy from the mean */
+	assert_int_equal(dec.latency_us[0], 13334);
+	assert_int_equal(dec.wflags[0], 0);
+	assert_false(dec.flags & DNNGOV_DECISION_INFEASIBLE);
+	/* a tail no OPP can hold: flagged, at the top OPP */
+	set_workload(w, MS(11), MS(100), 0);
+	w->tail_fp = FP(1.2);		/* 10 ms x 1.2 > 11 ms at 2 GHz */
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.freq_khz, MHZ(2000));
+	assert_int_equal(dec.latency_us[0], MS(10));
+	assert_int_equal(dec.wflags[0], DNNGOV_WL_DEADLINE_MISS);
+	assert_true(dec.flags & DNNGOV_DECISION_INFEASIBLE);
+	/* clamped to [1, 2]: 5.0 reads as 2.0, 0.5 as 1.0 */
+	set_workload(w, MS(41), MS(100), 0);
+	w->tail_fp = FP(5.0);
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.freq_khz, MHZ(1000));	/* 20 x 2 <= 41 */
+	w->tail_fp = FP(0.5);
+	set_workload(w, MS(20), MS(100), 0);
+	w->tail_fp = FP(0.5);
+	assert_int_equal(decide(1), 0);
+	assert_int_equal(dec.freq_khz, MHZ(1000));
+}
+
+/* A report of a workload with 10 ms at 1 GHz, at time @t_ms. */
+static void report_at(struct dnngov_workload *w, double k, u32 max_pct,
+		      u64 t_ms, u64 busy_us, u64 freq_age_us)
+{
+	struct dnngov_report r = {
+		.level = 0,
+		.freq_khz = MHZ(1000),
+		.latency_us = (u32)(10000.0 * k + 0.5),
+		.busy_us = busy_us,
+		.now_us = t_ms * 1000,
+		.freq_age_us = freq_age_us,
+	};
+
+	if (max_pct)
+		r.latency_max_us = (u32)(10000.0 * k * max_pct / 100 + 0.5);
+	dnngov_policy_report_window(w, &r);
+}
+
+static double tail(const struct dnngov_workload *w)
+{
+	return (double)w->tail_fp / DNNGOV_FP_ONE;
+}
+
+static void test_tail_learning(void **state)
+{
+	struct dnngov_workload *w = &wls[0];
+	struct ref_rng r = { seed ^ 0x7a11 };
+	double lo = 2, hi = 0;
+	u32 i, t;
+
+	(void)state;
+	reset_instance();
+	set_workload(w, MS(50), MS(100), 0);
+	set_level(w, 0, 10000000, 0, 7000);		/* 10 ms at 1 GHz */
+	/* without the slowest latency no tail is learned (old behaviour) */
+	for (i = 0; i < 50; i++)
+		report_at(w, i % 2 ? 1.1 : 0.9, 0, 100 + i * 100, 0, UINT64_MAX);
+	assert_int_equal(w->tail_fp, DNNGOV_FP_ONE);
+	assert_int_equal(w->reports, 50);
+	/* exact reports: no margin */
+	dnngov_policy_workload_init(w);
+	for (i = 0; i < 50; i++)
+		report_at(w, 1.0, 100, 100 + i * 100, 0, UINT64_MAX);
+	assert_int_equal(w->tail_fp, DNNGOV_FP_ONE);
+	/* +-3 % uniform jitter, one inference per report: 1.03..1.10 */
+	dnngov_policy_workload_init(w);
+	for (i = 0; i < 300; i++) {
+		double e = (double)ref_rng_range(&r, 0, 600) / 10000.0 - 0.03;
+
+		report_at(w, 1.0 + e, 100, 100 + i * 100, 0, UINT64_MAX);
+		if (i < 50)
+			continue;
+		lo = tail(w) < lo ? tail(w) : lo;
+		hi = tail(w) > hi ? tail(w) : hi;
+	}
+	print_message("tail under +-3 %% jitter: %.4f .. %.4f\n", lo, hi);
+	assert_true(lo >= 1.025 && hi <= 1.10);
+	/* a slow inference in a report counts at once ... */
+	t = w->tail_fp;
+	report_at(w, 1.0, 125, 100000, 0, UINT64_MAX);
+	assert_true(tail(w) > 1.24 && tail(w) < 1.26);
+	/* ... and decays slowly back to the jitter's margin */
+	for (i = 0; i < 10; i++)
+		report_at(w, 1.0, 100, 100100 + i * 100, 0, UINT64_MAX);
+	assert_true(tail(w) > 1.1 && tail(w) < 1.24);
+	for (i = 0; i < 200; i++)
+		report_at(w, 1.0, 100, 101100 + i * 100, 0, UINT64_MAX);
+	assert_true(w->tail_fp <= t);
+	/* not learned from a window that ran partly at another frequency */
+	t = w->tail_fp;
+	report_at(w, 1.0, 150, 200000, 0, 50000);	/* age 50 ms < span */
+	assert_int_equal(w->tail_fp, t);
+	report_at(w, 1.0, 150, 200100, 0, 100000);	/* age 100 ms >= span */
+	assert_true(tail(w) > 1.49 && tail(w) < 1.51);
+	/* capped at 2 */
+	report_at(w, 1.0, 300, 200200, 0, UINT64_MAX);
+	assert_int_equal(w->tail_fp, 2 * DNNGOV_FP_ONE);
+	/* not before 4 reports, nor from an outlier the slowdown rejects */
+	dnngov_policy_workload_init(w);
+	for (i = 0; i < 4; i++) {
+		report_at(w, 1.0, 150, 100 + i * 100, 0, UINT64_MAX);
+		assert_int_equal(w->tail_fp, DNNGOV_FP_ONE);
+	}
+	report_at(w, 3.0, 100, 600, 0, UINT64_MAX);	/* 3x: outlier */
+	assert_int_equal(w->tail_fp, DNNGOV_FP_ONE);
+	assert_int_equal(w->reports, 4);
+	/* bad input is ignored */
+	dnngov_policy_report_window(w, NULL);
+	dnngov_policy_report_window(NULL, NULL);
+	report_at(w, 1.0, 150, 0, 0, UINT64_MAX);	/* time 0 */
+	assert_int_equal(w->reports, 4);
+}
+
+/* ---- DNN busy rate and the load floor ------------------------------- */
+
+static void test_busy_rate(void **state)
+{
+	struct dnngov_workload *w = &wls[0];
+	u32 i;
+
+	(void)state;
+	reset_instance();
+	set_workload(w, MS(80), MS(100), 0);
+	set_level(w, 0, 60000000, 0, 7000);
+	/* nothing known yet */
+	assert_true(dnngov_policy_dnn_busy_us(w, 1000000, 50000) == 0);
+	/* the first report starts the clock, the second gives the rate */
+	report_at(w, 6.6, 0, 1000, 66000, UINT64_MAX);
+	assert_int_equal(w->busy_rate, 0);
+	report_at(w, 6.6, 0, 1100, 66000, UINT64_MAX);
+	assert_int_equal(w->busy_rate, 660000);
+	assert_int_equal(w->busy_gap_us, 100000);
+	/* a 50 ms window expects 33 ms, whatever landed in it */
+	assert_true(dnngov_policy_dnn_busy_us(w, 1110000, 50000) == 33000);
+	assert_true(dnngov_policy_dnn_busy_us(w, 1300000, 50000) == 33000);
+	/* a rate change moves it by 1/4 a report */
+	report_at(w, 6.6, 0, 1200, 26000, UINT64_MAX);
+	assert_int_equal(w->busy_rate, 560000);
+	for (i = 0; i < 40; i++)
+		report_at(w, 6.6, 0, 1300 + i * 100, 26000, UINT64_MAX);
+	assert_in_range(w->busy_rate, 259999, 262000);
+	/* reports stop: after 2 gaps the rate decays as 2 gaps / age */
+	assert_true(dnngov_policy_dnn_busy_us(w, 5200000 + 200000, 100000) ==
+		    w->busy_rate / 10);
+	assert_true(dnngov_policy_dnn_busy_us(w, 5200000 + 2000000, 100000) ==
+		    w->busy_rate / 100);
+	/* a late window never wraps; a huge busy time is capped */
+	assert_true(dnngov_policy_dnn_busy_us(w, UINT64_MAX, UINT64_MAX) <
+		    (u64)DNNGOV_TIME_US_MAX * 64);
+	report_at(w, 6.6, 0, 5300, UINT64_MAX / 2, UINT64_MAX);
+	assert_true(w->busy_rate <= 64U * 1000000U);
+	assert_true(dnngov_policy_dnn_busy_us(NULL, 1, 1) == 0);
+}
+
+/* One 50 ms sample of domain @d with @busy us (@max on the busiest core). */
+static u32 sample(u64 t_us, u64 busy, u64 max, u32 cur_khz, u32 n)
+{
+	struct dnngov_load_sample s = {
+		.now_us = t_us, .window_us = 50000, .busy_us = busy,
+		.busy_max_us = max, .cur_khz = cur_khz,
+	};
+
+	return dnngov_policy_sample(&dom, wp, n, &s);
+}
+
+static void test_sample_floor(void **state)
+{
+	static const u32 mhz[] = { 400, 800, 1200, 1600, 2000 },
+			 pw[] = { 1, 2, 3, 4, 5 };
+	struct dnngov_workload *w = &wls[0];
+	u32 i, f, old, flips_old = 0, flips_new = 0, prev_old = 0;
+	u32 prev_new = 0;
+	u64 t, busy;
+
+	(void)state;
+	reset_instance();
+	set_opps(5, mhz, pw, pw, 1);
+	set_workload(w, MS(80), MS(100), 0);
+	set_level(w, 0, 60000000, 0, 7000);
+	/*
+	 * The ping-pong: a GPU busy 66 ms of every 100 ms with DNN work only,
+	 * sampled every 50 ms (busy 50 then 16 ms), reported every 100 ms
+	 * (66 ms each, landing in every other window). The old floor counts
+	 * the DNN as other load in every other window; the new one does not.
+	 */
+	report_at(w, 6.6, 0, 900, 66000, UINT64_MAX);
+	for (i = 0; i < 40; i++) {
+		t = 1000000 + (u64)i * 50000;
+		busy = i % 2 ? 16000 : 50000;
+		if (i % 2 == 0)
+			report_at(w, 6.6, 0, t / 1000, 66000, UINT64_MAX);
+		old = dnngov_policy_load_floor(&dom, MHZ(1200), busy,
+					       i % 2 == 0 ? 66000 : 0, 50000);
+		f = sample(t, busy, 0, MHZ(1200), 1);
+		if (i >= 4) {
+			flips_old += old != prev_old;
+			flips_new += f != prev_new;
+		}
+		prev_old = old;
+		prev_new = f;
+	}
+	print_message("floor changes in 36 windows: old %u, new %u (now %u kHz)\n",
+		      flips_old, flips_new, prev_new);
+	assert_true(flips_old >= 30);
+	assert_int_equal(flips_new, 0);
+	/* the first window's excess is decaying, far below the DNN's OPP */
+	assert_true(prev_new < MHZ(800));
+	assert_true(dom.other_ppm < 20000);
+	/* new non-DNN load counts as soon as the joined window shows it: a
+	 * fully busy 100 ms is 34 ms over the DNN's 66 */
+	t = 1000000 + 40 * 50000;
+	report_at(w, 6.6, 0, t / 1000, 66000, UINT64_MAX);
+	f = sample(t, 50000, 0, MHZ(1200), 1);
+	f = sample(t + 50000, 50000, 0, MHZ(1200), 1);
+	assert_int_equal(f, MHZ(800));
+	assert_in_range(dom.other_ppm, 339000, 341000);
+	/* and leaves slowly: 1/4 of the excess per window, then 0 */
+	t += 100000;
+	for (i = 0; i < 3; i++, t += 50000) {
+		if (i % 2 == 0)
+			report_at(w, 6.6, 0, t / 1000, 66000, UINT64_MAX);
+		f = sample(t, i % 2 ? 50000 : 16000, 0, MHZ(1200), 1);
+		assert_true(f >= MHZ(400));
+	}
+	for (i = 0; i < 60; i++, t += 50000) {
+		if (i % 2)
+			report_at(w, 6.6, 0, t / 1000, 66000, UINT64_MAX);
+		f = sample(t, i % 2 ? 16000 : 50000, 0, MHZ(1200), 1);
+	}
+	assert_int_equal(f, 0);
+	assert_int_equal(dom.other_ppm, 0);
+
+	/* four cores: a single-threaded task on one of them needs its own
+	 * core's speed, not a quarter of it */
+	reset_instance();
+	set_opps(5, mhz, pw, pw, 4);
+	assert_int_equal(sample(1000000, 50000, 0, MHZ(2000), 0), MHZ(800));
+	dom.other_ppm = 0;
+	assert_int_equal(sample(1000000, 50000, 50000, MHZ(2000), 0),
+			 MHZ(2000));
+	/* the DNN alone on one core: no floor (its core is not other load) */
+	set_workload(w, MS(80), MS(100), 0);
+	set_level(w, 0, 60000000, 0, 7000);
+	report_at(w, 6.6, 0, 900, 40000, UINT64_MAX);
+	report_at(w, 6.6, 0, 1000, 40000, UINT64_MAX);	/* 40 % of a core */
+	dom.other_ppm = 0;
+	dom.prev_window_us = 0;		/* no previous window to join */
+	assert_int_equal(sample(1000000, 20000, 20000, MHZ(2000), 1), 0);
+	/* DNN 40 % plus a task at 100 % on another core from now on: over
+	 * the joined 100 ms the task is 50 % of its core */
+	assert_int_equal(sample(1050000, 70000, 50000, MHZ(2000), 1),
+			 MHZ(1600));
+	assert_int_equal(dom.other_ppm, 500000);
+	/* without per-task accounting the estimate is an upper bound: 10 %
+	 * on each of three other cores reads as their 30 % sum */
+	dom.other_ppm = 0;
+	dom.prev_window_us = 0;
+	assert_int_equal(sample(1100000, 20000 + 5000 * 3, 20000, MHZ(2000),
+				1), MHZ(800));
+	assert_int_equal(dom.other_ppm, 300000);
+	/* bad input: 0 and the state untouched */
+	old = dom.other_ppm;
+	assert_int_equal(dnngov_policy_sample(NULL, wp, 1, NULL), 0);
+	assert_int_equal(dnngov_policy_sample(&dom, wp, 1, NULL), 0);
+	assert_int_equal(sample(1100000, 1, 0, 0, 1), 0);
+	assert_int_equal(dnngov_policy_sample(&dom, NULL, 1,
+		&(struct dnngov_load_sample){ .now_us = 1, .window_us = 1,
+					      .cur_khz = 1 }), 0);
+	assert_int_equal(dnngov_policy_sample(&dom, wp,
+					      DNNGOV_POLICY_MAX_WORKLOADS + 1,
+		&(struct dnngov_load_sample){ .now_us = 1, .window_us = 1,
+					      .cur_khz = 1 }), 0);
+	assert_int_equal(dom.other_ppm, old);
+	/* huge numbers do not wrap */
+	f = dnngov_policy_sample(&dom, wp, 1,
+		&(struct dnngov_load_sample){ .now_us = UINT64_MAX,
+			.window_us = UINT64_MAX, .busy_us = UINT64_MAX,
+			.busy_max_us = UINT64_MAX, .cur_khz = UINT32_MAX });
+	assert_int_equal(f, MHZ(2000));
+}
+
 /* ---- random instances against the exact references ------------------ */
 
 static void test_random_small_vs_brute_force(void **state)
@@ -1273,6 +1590,10 @@ int main(void)
 		cmocka_unit_test(test_slowdown_outliers),
 		cmocka_unit_test(test_slowdown_clamp_and_bad_reports),
 		cmocka_unit_test(test_load_floor),
+		cmocka_unit_test(test_tail_margin),
+		cmocka_unit_test(test_tail_learning),
+		cmocka_unit_test(test_busy_rate),
+		cmocka_unit_test(test_sample_floor),
 		cmocka_unit_test(test_random_small_vs_brute_force),
 		cmocka_unit_test(test_random_large_vs_separable),
 		cmocka_unit_test(test_random_hysteresis),
