@@ -13,7 +13,10 @@
  *   runs then N timed dnngov_engine_run calls (fewer, but at least
  *   MIN_RUNS, once a level has used B ms: a loaded machine must not stretch
  *   `make bench` without bound); one JSON line per level, and
- *   the logits to OUTDIR/<name>.ours.f32 for the cross-engine check.
+ *   the logits to OUTDIR/<name>.ours.f32 for the cross-engine check. Each
+ *   sample has its wall time and the process CPU time it used (all threads):
+ *   at 1 thread the latter does not count time spent preempted by other
+ *   tenants of a shared machine.
  * switch: B batches of K dnngov_engine_set_level calls cycling through the
  *   levels; ns per call, min and median over batches.
  * memory: VmRSS before the model is opened, after open, after the engine is
@@ -59,12 +62,17 @@ static void usage(void)
 		"       dnngov-bench blas\n");
 }
 
-static double now_ns(void)
+static double clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static double now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -224,7 +232,7 @@ static int open_engine(const char *path, int threads, dnngov_model **m, dnngov_e
 {
 	*e = NULL;
 	if (dnngov_model_open(m, path))
-		return engine_fail(path);
+		return engine_fail("model");
 	if (dnngov_engine_create(e, *m, threads)) {
 		engine_fail("engine");
 		dnngov_model_close(*m);
@@ -263,7 +271,7 @@ static int cmd_latency(const char *model, const char *indir, const char *outdir,
 	struct dnngov_level_info li;
 	char path[4096];
 	float *in = NULL, *out = NULL;
-	double *ms = NULL, start;
+	double *ms = NULL, *cpu = NULL, start;
 	int rc = 1, matched = 0, runs;
 
 	if (open_engine(model, o->threads, &m, &e))
@@ -271,7 +279,8 @@ static int cmd_latency(const char *model, const char *indir, const char *outdir,
 	in = malloc(max_input(m) * sizeof(float));
 	out = malloc((size_t)dnngov_engine_output_size(e) * sizeof(float));
 	ms = malloc((size_t)o->runs * sizeof(double));
-	if (!in || !out || !ms) {
+	cpu = malloc((size_t)o->runs * sizeof(double));
+	if (!in || !out || !ms || !cpu) {
 		fprintf(stderr, "dnngov-bench: out of memory\n");
 		goto done;
 	}
@@ -302,7 +311,7 @@ static int cmd_latency(const char *model, const char *indir, const char *outdir,
 			}
 		start = now_ns();
 		for (runs = 0; runs < o->runs; runs++) {
-			double t0 = now_ns();
+			double t0 = now_ns(), c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 
 			if (runs >= MIN_RUNS && over(start, o->budget_ms))
 				break;
@@ -311,6 +320,7 @@ static int cmd_latency(const char *model, const char *indir, const char *outdir,
 				goto done;
 			}
 			ms[runs] = (now_ns() - t0) / 1e6;
+			cpu[runs] = (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0) / 1e6;
 		}
 		snprintf(path, sizeof(path), "%s/%s.ours.f32", outdir, li.name);
 		if (write_floats(path, out, (size_t)dnngov_engine_output_size(e)))
@@ -320,6 +330,9 @@ static int cmd_latency(const char *model, const char *indir, const char *outdir,
 		       dnngov_engine_kernels(e));
 		for (int i = 0; i < runs; i++)
 			printf("%s%.6f", i ? "," : "", ms[i]);
+		printf("],\"cpu_samples_ms\":[");
+		for (int i = 0; i < runs; i++)
+			printf("%s%.6f", i ? "," : "", cpu[i]);
 		printf("],\"median_ms\":%.6f,", median(ms, runs));
 		printf("\"min_ms\":%.6f}\n", ms[0]);
 		fflush(stdout);
@@ -333,6 +346,7 @@ done:
 	free(in);
 	free(out);
 	free(ms);
+	free(cpu);
 	close_engine(m, e);
 	return rc;
 }
@@ -386,7 +400,7 @@ static int cmd_memory(const char *model)
 	int rc = 1;
 
 	if (dnngov_model_open(&m, model))
-		return engine_fail(model);
+		return engine_fail("model");
 	opened = proc_status("VmRSS");
 	if (dnngov_engine_create(&e, m, 1)) {
 		dnngov_model_close(m);

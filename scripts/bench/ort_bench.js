@@ -9,7 +9,8 @@
 // MANIFEST is build/bench/<model>/manifest.json from bench.py prepare: one entry
 // per level with its ONNX file, its input (raw float32 NCHW) and shape.
 // latency: one session per level (graph optimisation 'all', sequential,
-// intra-op T threads), W warm-up runs, then N timed runs (fewer, at least
+// intra-op T threads), W warm-up runs, then N timed runs (wall time, and the
+// process CPU time of each run, as dnngov-bench records; fewer, at least
 // MIN_RUNS, once the level has used B ms, as dnngov-bench does); prints one JSON line
 // per level and writes the level's output to OUTDIR/<name>.ort.f32.
 // memory: VmRSS of this process after loading the runtime, then after creating
@@ -67,7 +68,7 @@ function readManifest(file, only) {
     try {
         m = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch (e) {
-        die(`cannot read manifest ${file}: ${e.message}; run bench.py prepare first`);
+        die(`cannot read manifest ${file}: ${e.message}; run scripts/bench/prepare.py first`);
     }
     if (!Array.isArray(m.levels) || m.levels.length === 0)
         die(`${file}: 'levels' must be a non-empty list`);
@@ -129,18 +130,22 @@ async function latency(ort, a) {
         for (let i = 0; i < a.warmup && !over(a.budgetMs / 2); i++) out = await s.run(feeds);
         start = process.hrtime.bigint();
         const ms = [];
+        const cpu = [];
         for (let i = 0; i < a.runs; i++) {
             if (i >= MIN_RUNS && over(a.budgetMs)) break;
             const t0 = process.hrtime.bigint();
+            const c0 = process.cpuUsage();
             out = await s.run(feeds);
             ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+            const c = process.cpuUsage(c0);
+            cpu.push((c.user + c.system) / 1e3);
         }
         const y = out[s.outputNames[0]].data;
         fs.writeFileSync(path.join(outdir, `${l.name}.ort.f32`),
                          Buffer.from(y.buffer, y.byteOffset, y.byteLength));
         console.log(JSON.stringify({
             engine: 'ort', level: l.name, threads: a.threads, runs: ms.length,
-            min_ms: Math.min(...ms), median_ms: median(ms), samples_ms: ms,
+            min_ms: Math.min(...ms), median_ms: median(ms), samples_ms: ms, cpu_samples_ms: cpu,
         }));
         await s.release();
     }

@@ -36,9 +36,10 @@ def machine():
 
 def summarise(samples):
     out = []
-    for (eng, t, level), ms in sorted(samples.items()):
-        out.append({"engine": eng, "threads": t, "level": level, "n": len(ms),
-                    "min_ms": min(ms), "median_ms": statistics.median(ms)})
+    for (eng, t, level), s in sorted(samples.items()):
+        out.append({"engine": eng, "threads": t, "level": level, "n": len(s["wall"]),
+                    "min_ms": min(s["wall"]), "median_ms": statistics.median(s["wall"]),
+                    "cpu_min_ms": min(s["cpu"]), "cpu_median_ms": statistics.median(s["cpu"])})
     return out
 
 
@@ -46,8 +47,8 @@ def _ratio(x, y):
     return "%.2fx" % (x / y) if x and y else "–"
 
 
-def _cell(r):
-    return "%.2f / %.2f" % (r["min_ms"], r["median_ms"]) if r else "–"
+def _cell(r, key=""):
+    return "%.2f / %.2f" % (r[key + "min_ms"], r[key + "median_ms"]) if r else "–"
 
 
 def _latency_tables(m, threads, md, csv):
@@ -70,8 +71,25 @@ def _latency_tables(m, threads, md, csv):
             for k, _ in ENGINES:
                 r = lat.get((k, t, e["name"]))
                 if r:
-                    csv.append("%s,%s,%d,%d,%s,%d,%.4f,%.4f" % (
-                        m["tag"], e["name"], e["r"], t, k, r["n"], r["min_ms"], r["median_ms"]))
+                    csv.append("%s,%s,%d,%d,%s,%d,%.4f,%.4f,%.4f,%.4f" % (
+                        m["tag"], e["name"], e["r"], t, k, r["n"], r["min_ms"], r["median_ms"],
+                        r["cpu_min_ms"], r["cpu_median_ms"]))
+        if t != 1:
+            continue
+        # At 1 thread, process CPU time is the latency without preemption by
+        # other tenants: the steadier comparison on a shared machine.
+        md.append("")
+        md.append("**%s, 1 thread, CPU time per inference** — ms of process CPU time, "
+                  "min / median; speed-up = peer min ÷ dnngov min" % m["tag"])
+        md.append("")
+        md.append("| level | dnngov | ONNX Runtime | PyTorch eager | vs ORT | vs PyTorch |")
+        md.append("|---|---|---|---|---|---|")
+        for e in ents:
+            ours, ort, pt = (lat.get((k, t, e["name"])) for k, _ in ENGINES)
+            md.append("| %s | %s | %s | %s | %s | %s |" % (
+                e["name"], _cell(ours, "cpu_"), _cell(ort, "cpu_"), _cell(pt, "cpu_"),
+                _ratio(ort and ort["cpu_min_ms"], ours and ours["cpu_min_ms"]),
+                _ratio(pt and pt["cpu_min_ms"], ours and ours["cpu_min_ms"])))
 
 
 def _parity_table(m, md):
@@ -129,7 +147,7 @@ def render(results):
           % (mc["cpu"], mc["cpus"], mc["kernel"], mc["loadavg"], mc["onnxruntime_node"],
              mc["torch"], results["openblas_core"], results["rounds"], results["runs"], results["torch_runs"],
              results["warmup"], results["budget_s"])]
-    csv = ["model,level,r,threads,engine,n,min_ms,median_ms"]
+    csv = ["model,level,r,threads,engine,n,min_ms,median_ms,cpu_min_ms,cpu_median_ms"]
     for m in results["models"]:
         md.append("")
         md.append("### %s (`%s`)" % (m["tag"], os.path.basename(m["model"])))

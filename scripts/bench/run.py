@@ -98,7 +98,7 @@ def models(a):
 
 
 def time_engines(a, tag, model, d, levels_arg):
-    """Pooled samples {(engine, threads, level): [ms...]}, interleaved by rounds."""
+    """Pooled samples {(engine, threads, level): {"wall": [ms], "cpu": [ms]}}, by rounds."""
     samples = {}
     outdir = os.path.join(d, "out")
     os.makedirs(outdir, exist_ok=True)
@@ -124,7 +124,9 @@ def time_engines(a, tag, model, d, levels_arg):
                            "--runs", str(a.torch_runs)] + budget + sel
                 t0 = time.time()
                 for rec in run_json(cmd):
-                    samples.setdefault((eng, t, rec["level"]), []).extend(rec["samples_ms"])
+                    pool = samples.setdefault((eng, t, rec["level"]), {"wall": [], "cpu": []})
+                    pool["wall"].extend(rec["samples_ms"])
+                    pool["cpu"].extend(rec["cpu_samples_ms"])
                 log("%s round %d/%d %s %d thread(s): %.1f s"
                     % (tag, rnd + 1, a.rounds, eng, t, time.time() - t0))
     return samples

@@ -7,7 +7,8 @@
 Runs each level of MANIFEST (bench prepare) as its static module
 (static_subnet.py: Conv2d + BatchNorm2d + activations, eval mode, under
 torch.no_grad(), torch.set_num_threads(T)), W warm-up runs then N timed runs
-(fewer, at least MIN_RUNS, once the level has used B ms, as dnngov-bench does).
+(fewer, at least MIN_RUNS, once the level has used B ms, as dnngov-bench does);
+each sample has its wall time and its process CPU time.
 Prints one JSON line per level (min/median ms) and writes the level's
 output to OUTDIR/<name>.torch.f32.
 """
@@ -47,7 +48,7 @@ def main(argv=None):
             man = json.load(f)
         net, model = static_subnet.load_supernet(man["model"])
     except (OSError, ValueError, KeyError) as e:
-        print("torch_bench: cannot load %s: %s; run bench prepare first" % (a.manifest, e),
+        print("torch_bench: cannot load %s: %s; run scripts/bench/prepare.py first" % (a.manifest, e),
               file=sys.stderr)
         return 2
     only = a.levels.split(",") if a.levels else None
@@ -61,7 +62,7 @@ def main(argv=None):
         mod = static_subnet.build(net, by_name[ent["name"]])
         x = torch.from_numpy(np.fromfile(os.path.join(d, ent["input"]), np.float32)
                              .reshape(ent["input_shape"]))
-        ms = []
+        ms, cpu = [], []
 
         def over(start, limit):
             return limit > 0 and (time.perf_counter_ns() - start) / 1e6 > limit
@@ -75,13 +76,15 @@ def main(argv=None):
             for i in range(a.runs):
                 if i >= MIN_RUNS and over(start, a.budget_ms):
                     break
-                t0 = time.perf_counter_ns()
+                t0, c0 = time.perf_counter_ns(), time.process_time_ns()
                 y = mod(x)
                 ms.append((time.perf_counter_ns() - t0) / 1e6)
+                cpu.append((time.process_time_ns() - c0) / 1e6)
         y.numpy().astype(np.float32).tofile(os.path.join(a.outdir, ent["name"] + ".torch.f32"))
         print(json.dumps({"engine": "torch", "level": ent["name"], "threads": a.threads,
                           "runs": len(ms), "min_ms": min(ms),
-                          "median_ms": statistics.median(ms), "samples_ms": ms}), flush=True)
+                          "median_ms": statistics.median(ms), "samples_ms": ms,
+                          "cpu_samples_ms": cpu}), flush=True)
     return 0
 
 
