@@ -5,6 +5,10 @@
 #   make check-agent   cmocka tests of the agent (part of check-unit)
 #   make demo          dnngovd on the bundled Fashion-MNIST model, phases of
 #                      targets changed through dnngovctl, summary per phase
+#   make fuzz-agent    libFuzzer on the agent's parsers (part of check-unit)
+#   make bench-agent   manager and socket overheads (figures)
+#   make check-agent-vm  the agent against dnngov.ko in the test VM
+#   make install-agent dnngovd, dnngovctl, unit, config (DESTDIR, PREFIX)
 #
 # The agent objects go into build/lib/libdnngov-agent.a; programs link it
 # with the engine's build/lib/libdnngov.a.
@@ -23,7 +27,7 @@ AGENT_HDRS    = $(wildcard $(TOP)/agent/lib/*.h) $(TOP)/include/dnngov/policy.h 
 AGENT_TESTS   := manager sysfs_backend kernel_msg config protocol dataset daemon
 AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
 
-.PHONY: check-agent check-agent-vm fuzz-agent bench-agent agent-lib demo
+.PHONY: check-agent check-agent-vm fuzz-agent bench-agent install-agent agent-lib demo
 
 DNNGOVD_OBJS  = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(wildcard $(TOP)/agent/dnngovd/*.c))
 AGENT_PROG_LIBS = $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_LIBS) $(ENGINE_LIBS)
@@ -168,6 +172,21 @@ check-agent-vm: $(addprefix $(AGENT_STATIC)/,kernel_smoke dnngovd dnngovctl dnng
 	@CHECKDIR=$(CHECKDIR) sh $(TOP)/tests/agent-vm/run.sh $$(cat $(BUILD)/vm/x86_64/kernel.path) \
 		$(BUILD)/vm/x86_64/initramfs.cpio.gz $(BUILD)/agent/vm $(addprefix $(AGENT_STATIC)/,kernel_smoke \
 		dnngovd dnngovctl dnngov-client-example) $(BUILD)/engine/testdata/tiny.dnngov
+
+# install-agent: the daemon, the CLI, the unit, a config template and the
+# docs under DESTDIR/PREFIX (the config is not overwritten).
+PREFIX ?= /usr
+install-agent: $(BUILD)/bin/dnngovd $(BUILD)/bin/dnngovctl $(BUILD)/bin/dnngov-client-example
+	install -D -m 0755 $(BUILD)/bin/dnngovd $(DESTDIR)$(PREFIX)/sbin/dnngovd
+	install -D -m 0755 $(BUILD)/bin/dnngovctl $(DESTDIR)$(PREFIX)/bin/dnngovctl
+	install -D -m 0755 $(BUILD)/bin/dnngov-client-example $(DESTDIR)$(PREFIX)/bin/dnngov-client-example
+	install -D -m 0644 $(TOP)/agent/systemd/dnngovd.service $(DESTDIR)/lib/systemd/system/dnngovd.service
+	test -e $(DESTDIR)/etc/dnngov/dnngovd.conf || \
+		install -D -m 0644 $(TOP)/agent/examples/dnngovd.conf $(DESTDIR)/etc/dnngov/dnngovd.conf
+	for f in agent protocol dnngovctl; do \
+		install -D -m 0644 $(TOP)/Documentation/$$f.md $(DESTDIR)$(PREFIX)/share/doc/dnngov/$$f.md; done
+	if [ -f $(TOP)/models/fmnist-ofa.dnngov ]; then \
+		install -D -m 0644 $(TOP)/models/fmnist-ofa.dnngov $(DESTDIR)$(PREFIX)/share/dnngov/models/fmnist-ofa.dnngov; fi
 
 # make demo installs what it needs (build libraries, the Fashion-MNIST
 # dataset), builds the daemon and runs the phases (DEMO_SECONDS each).
