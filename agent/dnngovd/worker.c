@@ -351,10 +351,16 @@ static void serve_replay(struct workload *w)
 				next.tv_sec++;
 			}
 			/* late: don't burst to catch up */
-			if (now_ns() > (u64)next.tv_sec * 1000000000ULL + (u64)next.tv_nsec)
+			if (now_ns() > (u64)next.tv_sec * 1000000000ULL + (u64)next.tv_nsec) {
 				clock_gettime(CLOCK_MONOTONIC, &next);
-			else
-				clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+			} else {
+				/* wait on the queue's condition: stop wakes it */
+				pthread_mutex_lock(&w->qlock);
+				while (!w->stop &&
+				       pthread_cond_timedwait(&w->qcond, &w->qlock, &next) == 0)
+					;
+				pthread_mutex_unlock(&w->qlock);
+			}
 		}
 	}
 }
@@ -503,7 +509,15 @@ int workload_start(struct daemon *d, const struct dnngov_cfg_workload *c,
 	w->d = d;
 	w->handle = -1;
 	pthread_mutex_init(&w->qlock, NULL);
-	pthread_cond_init(&w->qcond, NULL);
+	{
+		pthread_condattr_t ca;
+
+		/* replay pacing waits on it with CLOCK_MONOTONIC deadlines */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&w->qcond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	r = dnngov_model_open(&w->model, c->model);
 	if (r) {
 		snprintf(err, err_len, "%s:%d: workload %s: %s", d->cfg.path,
