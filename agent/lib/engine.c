@@ -39,7 +39,6 @@ struct dnngov_engine {
 	float *act[3], *col, *plw, *input;	/* act[2] holds depthwise outputs */
 	float **pad;			/* per thread */
 	float *vec[4];			/* SE mean/hidden/gate, pooled features */
-	size_t vec_cap;
 };
 
 static void *aalloc(size_t floats)
@@ -109,7 +108,6 @@ static int alloc_buffers(struct dnngov_engine *e, const struct dg_needs *n, int 
 		if (!(e->vec[i] = aalloc(vec)))
 			goto nomem;
 	e->cap = *n;
-	e->vec_cap = vec;
 	return 0;
 nomem:
 	free_buffers(e);

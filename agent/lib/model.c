@@ -164,7 +164,7 @@ static int cmp_desc(const void *a, const void *b)
 static int parse_arch(dnngov_model *m, json_object *a)
 {
 	json_object *v, *stem, *fb, *stages;
-	int err, tmp, fb_k, fb_stride, fb_act, fb_se, fb_out, res[512], nres;
+	int err, fb_k, fb_stride, fb_act, fb_se, fb_out, res[512], nres;
 	double eps;
 
 	if (!json_object_is_type(a, json_type_object))
@@ -307,7 +307,6 @@ static int parse_arch(dnngov_model *m, json_object *a)
 			c = m->st_width[s];
 		}
 	}
-	(void)tmp;
 	return 0;
 }
 

@@ -3,7 +3,8 @@
  * dnngov-infer: run or benchmark one subnet of a dnngov model file.
  *
  *   dnngov-infer --model M (--level N | --config cfg.json) [--threads T]
- *                [--input in.f32] [--output logits.f32] [--bench N] [--info]
+ *                [--input in.f32] [--output logits.f32] [--bench N [--all-levels]]
+ *                [--rss] [--info]
  *
  * in.f32 is raw little-endian float32, NCHW, in_channels x r x r, already
  * normalised; logits.f32 gets n_classes float32. --bench N runs N timed
@@ -22,7 +23,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dnngov-infer --model M (--level N | --config cfg.json) [--threads T]\n"
-		"                    [--input in.f32] [--output logits.f32] [--bench N] [--info]\n"
+		"                    [--input in.f32] [--output logits.f32] [--bench N [--all-levels]]\n"
+		"                    [--rss] [--info]\n"
 		"  --level N      library level (0-based; see --info)\n"
 		"  --config F     JSON {\"ks\": [...], \"e\": [...], \"d\": [...], \"r\": N}\n"
 		"  --input F      float32 NCHW input, in_channels x r x r, normalised\n"
