@@ -69,11 +69,12 @@ $(BUILD)/agent/tests/test_manager: AGENT_TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap
 
 # The daemon test links the whole library and runs the real dnngovd.
 $(BUILD)/agent/tests/test_daemon: $(TOP)/tests/unit/test_daemon.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a \
-		$(BUILD)/bin/dnngovd $(BUILD)/engine/testdata/tiny.dnngov $(AGENT_HDRS)
+		$(BUILD)/bin/dnngovd $(BUILD)/bin/dnngovctl $(BUILD)/engine/testdata/tiny.dnngov $(AGENT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ -lcmocka $(AGENT_PROG_LIBS)
 
-AGENT_TEST_ENV = DNNGOVD=$(BUILD)/bin/dnngovd DNNGOV_TEST_MODEL=$(BUILD)/engine/testdata/tiny.dnngov
+AGENT_TEST_ENV = DNNGOVD=$(BUILD)/bin/dnngovd DNNGOVCTL=$(BUILD)/bin/dnngovctl \
+	DNNGOV_TEST_MODEL=$(BUILD)/engine/testdata/tiny.dnngov
 
 # Each cmocka binary prints "[  PASSED  ] N test(s)." / "[  FAILED  ] M ...".
 check-agent: $(AGENT_TEST_BINS)

@@ -300,6 +300,59 @@ static void test_control_and_set(void **state)
 	}
 }
 
+/* Run dnngovctl with @args; its stdout into @out, returns the exit status. */
+static int ctl(const char *args, char *out, size_t len)
+{
+	char cmd[512];
+	size_t n = 0;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s -s %s %s 2>&1", getenv("DNNGOVCTL"), sock, args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (n + 1 < len && fgets(out + n, (int)(len - n), p))
+		n += strlen(out + n);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_dnngovctl(void **state)
+{
+	static char out[16384];
+	json_object *o;
+
+	(void)state;
+	if (!getenv("DNNGOVCTL"))
+		skip();
+	assert_int_equal(ctl("status", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "backend none"));
+	assert_non_null(strstr(out, "workload app"));
+	assert_non_null(strstr(out, "misses"));
+	assert_int_equal(ctl("--json status", out, sizeof(out)), 0);
+	o = json_tokener_parse(out);
+	assert_non_null(o);
+	assert_non_null(workload(o, "app"));
+	json_object_put(o);
+	assert_int_equal(ctl("levels app", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "predicted"));
+	assert_int_equal(ctl("set app target 25", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "target 25.000 ms"));
+	/* top on a pipe prints one frame and exits */
+	assert_int_equal(ctl("top", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "WORKLOAD"));
+	assert_null(strstr(out, "\033["));	/* no escapes on a pipe */
+	assert_int_equal(ctl("help", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Usage: dnngovctl"));
+	/* mistakes: exit 2 with usage, or 1 with the daemon's reason */
+	assert_int_equal(ctl("frobnicate", out, sizeof(out)), 2);
+	assert_int_equal(ctl("set app target fast", out, sizeof(out)), 2);
+	assert_non_null(strstr(out, "target MS"));
+	assert_int_equal(ctl("set nope target 5", out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "no workload nope"));
+}
+
 static void test_sighup_reload(void **state)
 {
 	json_object *o, *w;
@@ -484,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_stalled_client),
 		cmocka_unit_test(test_control_and_set),
+		cmocka_unit_test(test_dnngovctl),
 		cmocka_unit_test(test_sighup_reload),
 		cmocka_unit_test(test_sigterm),
 	};
