@@ -17,7 +17,8 @@
 // each level's session and running it once (arena and prepacked weights are
 // allocated on the first run); prints one JSON object.
 // profile: ONNX Runtime's own per-node profile of N runs of one level (1 thread),
-// written to OUTDIR; prints {"profile": file, "runs": N} (scripts/bench/profile.py).
+// written to OUTDIR; prints {"profile": file, "runs": N, "cpu_ms_per_run": ...}
+// (scripts/bench/profile.py).
 'use strict';
 
 const fs = require('fs');
@@ -183,7 +184,9 @@ async function profile(ort, a) {
     const s = await ort.InferenceSession.create(l.onnx, opts);
     const feeds = { [s.inputNames[0]]: readInput(ort, l) };
     for (let i = 0; i < a.warmup; i++) await s.run(feeds);
+    const c0 = process.cpuUsage();
     for (let i = 0; i < a.runs; i++) await s.run(feeds);
+    const c = process.cpuUsage(c0);
     // endProfiling() returns nothing in the Node binding: find the newest file.
     s.endProfiling();
     const files = fs.readdirSync(a.pos[2]).filter((f) => f.startsWith(`${l.name}-ort`))
@@ -191,7 +194,8 @@ async function profile(ort, a) {
         .sort((x, y) => fs.statSync(y).mtimeMs - fs.statSync(x).mtimeMs);
     if (!files.length) die('ONNX Runtime wrote no profile');
     console.log(JSON.stringify({ engine: 'ort', level: l.name, profile: files[0],
-                                 runs: a.warmup + a.runs }));
+                                 runs: a.warmup + a.runs,
+                                 cpu_ms_per_run: (c.user + c.system) / 1e3 / a.runs }));
 }
 
 async function main() {

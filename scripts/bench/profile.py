@@ -8,7 +8,9 @@ ONNX Runtime: its own per-node profile (ort_bench.js profile), nodes grouped
 by what they compute (node names come from the static subnet's modules:
 blocks.N/body.K). dnngov: `perf record` of dnngov-bench latency on the same
 level, samples grouped by function (OpenBLAS GEMM, depthwise kernels, SE and
-head GEMV, elementwise). Both at 1 thread. Run `make bench` first (it writes
+head GEMV, elementwise). Both at 1 thread, both as shares scaled to the
+process CPU time per inference, so preemption by other tenants of a shared
+machine does not distort the comparison. Run `make bench` first (it writes
 the manifest and builds dnngov-bench); perf must be allowed to sample
 (kernel.perf_event_paranoid <= 2), otherwise only ONNX Runtime is shown.
 """
@@ -25,6 +27,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
 
+STARTUP = "start-up (open, checksum, plans)"
 BODY = re.compile(r"/blocks/blocks\.(\d+)/body/body\.(\d+)/(\w+)")
 
 
@@ -70,7 +73,11 @@ def ort_profile(manifest, level, runs):
     for e in nodes:
         name = e["name"][:-len("_kernel_time")]
         kinds[ort_kind(name, e["args"].get("op_name", ""), se_blocks)] += e["dur"]
-    return {k: v / 1000.0 / max(n_runs, 1) for k, v in kinds.items()}
+    # Node times are wall clock (preemption included): keep their shares and
+    # scale them to the CPU time the runs took.
+    total = sum(kinds.values()) or 1
+    return {k: v / total * rec["cpu_ms_per_run"] for k, v in kinds.items()}, \
+        sum(kinds.values()) / 1000.0 / max(n_runs, 1)
 
 
 def ours_kind(dso, sym):
@@ -91,7 +98,7 @@ def ours_kind(dso, sym):
     if dso.startswith("[kernel"):
         return "kernel (page faults, scheduling)"
     if "libz" in dso or sym.startswith("dg_model") or sym.startswith("dg_plan") or "json" in dso:
-        return "start-up (open, checksum, plans)"
+        return STARTUP
     return "other (%s)" % sym
 
 
@@ -118,9 +125,12 @@ def ours_profile(engine, manifest, level, runs):
         m = re.match(r"\s+([\d.]+)%\s+(\S+)\s+\[.\]\s+(\S+)", line)
         if m:
             kinds[ours_kind(m.group(2), m.group(3))] += float(m.group(1))
-    # Percent of all samples -> ms per inference (start-up is < 1 % at 200 runs).
-    mean = sum(lat["samples_ms"]) / len(lat["samples_ms"])
-    return {k: v / 100.0 * mean for k, v in kinds.items()}, None
+    # perf samples CPU time: shares of the samples outside start-up, scaled to
+    # the mean CPU time of one inference.
+    kinds.pop(STARTUP, None)
+    total = sum(kinds.values()) or 1
+    mean = sum(lat["cpu_samples_ms"]) / len(lat["cpu_samples_ms"])
+    return {k: v / total * mean for k, v in kinds.items()}, None
 
 
 def main(argv=None):
@@ -139,11 +149,12 @@ def main(argv=None):
         return 1
     blas = subprocess.run([a.engine, "blas"], stdout=subprocess.PIPE, text=True, check=True)
     os.environ["OPENBLAS_CORETYPE"] = json.loads(blas.stdout)["openblas_core"]
-    ort = ort_profile(a.manifest, a.level, a.runs)
+    ort, ort_wall = ort_profile(a.manifest, a.level, a.runs)
     ours, why = ours_profile(a.engine, a.manifest, a.level, a.runs)
-    print("### %s, 1 thread: ms per inference by layer kind" % a.level)
+    print("### %s, 1 thread: CPU ms per inference by layer kind" % a.level)
     print()
-    print("ONNX Runtime (its node profile; sum %.2f ms):" % sum(ort.values()))
+    print("ONNX Runtime (shares of its node profile, %.2f ms wall per run, scaled to %.2f ms "
+          "CPU per run):" % (ort_wall, sum(ort.values())))
     print()
     print("| kind | ms |")
     print("|---|---|")
@@ -153,7 +164,8 @@ def main(argv=None):
     if ours is None:
         print("dnngov: not profiled: %s" % why)
         return 0
-    print("dnngov (perf samples scaled to the mean latency %.2f ms):" % sum(ours.values()))
+    print("dnngov (shares of perf samples outside start-up, scaled to %.2f ms CPU per run):"
+          % sum(ours.values()))
     print()
     print("| kind | ms |")
     print("|---|---|")
