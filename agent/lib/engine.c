@@ -36,7 +36,7 @@ struct dnngov_engine {
 	struct dg_pool *pool;
 
 	struct dg_needs cap;		/* sizes of the buffers below */
-	float *act[3], *col, *plw, *input;	/* act[2] holds depthwise outputs */
+	float *act[3], *col, *plw, *input;	/* block in/out, GEMM out, depthwise out */
 	float **pad;			/* per thread */
 	float *vec[4];			/* SE mean/hidden/gate, pooled features */
 };
@@ -74,6 +74,7 @@ static size_t maxz(size_t a, size_t b)
 
 static void needs_max(struct dg_needs *a, const struct dg_needs *b)
 {
+	a->cur = maxz(a->cur, b->cur);
 	a->act = maxz(a->act, b->act);
 	a->dw = maxz(a->dw, b->dw);
 	a->in = maxz(a->in, b->in);
@@ -97,7 +98,7 @@ static int alloc_buffers(struct dnngov_engine *e, const struct dg_needs *n, int 
 	e->pad = calloc((size_t)threads, sizeof(float *));
 	if (!e->pad)
 		goto nomem;
-	if (!(e->act[0] = aalloc(n->act)) || !(e->act[1] = aalloc(n->act)) ||
+	if (!(e->act[0] = aalloc(n->cur)) || !(e->act[1] = aalloc(n->act)) ||
 	    !(e->act[2] = aalloc(n->dw)) || !(e->col = aalloc(n->col)) ||
 	    !(e->plw = aalloc(n->plw)) || !(e->input = aalloc(n->in)))
 		goto nomem;
@@ -120,14 +121,14 @@ static int fits(const struct dnngov_engine *e, const struct dg_plan *p)
 {
 	const struct dg_needs *n = &p->need, *c = &e->cap;
 
-	return n->act <= c->act && n->dw <= c->dw && n->in <= c->in && n->col <= c->col &&
+	return n->cur <= c->cur && n->act <= c->act && n->dw <= c->dw && n->in <= c->in && n->col <= c->col &&
 	       n->pad <= c->pad && n->plw <= c->plw;
 }
 
 /* ------------------------------------------------------- parallel tasks */
 
 struct ep_task {
-	float *y;
+	float *dst, *y;
 	int hw, act;
 	const float *scale, *shift, *res, *gate;
 	float *mean;
@@ -138,7 +139,7 @@ static void ep_run(void *arg, int tid, int b, int e)
 	struct ep_task *t = arg;
 
 	(void)tid;
-	dg_epilogue(t->y, t->hw, b, e, t->scale, t->shift, t->act, t->res, t->mean);
+	dg_epilogue(t->dst, t->y, t->hw, b, e, t->scale, t->shift, t->act, t->res, t->mean);
 }
 
 static void scale_run(void *arg, int tid, int b, int e)
@@ -161,14 +162,14 @@ static void dw_run(void *arg, int tid, int b, int e)
 	t->e->dw(&t->a, b, e, t->e->pad[tid]);
 }
 
-static void epilogue(struct dnngov_engine *e, float *y, int c, int hw, const float *scale,
-		     const float *shift, int act, const float *res, float *mean)
+static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int hw,
+		     const float *scale, const float *shift, int act, const float *res, float *mean)
 {
-	struct ep_task t = { .y = y, .hw = hw, .act = act, .scale = scale, .shift = shift,
-			     .res = res, .mean = mean };
+	struct ep_task t = { .dst = dst, .y = y, .hw = hw, .act = act, .scale = scale,
+			     .shift = shift, .res = res, .mean = mean };
 
 	if (e->threads == 1 || (size_t)c * hw < 4096)
-		dg_epilogue(y, hw, 0, c, scale, shift, act, res, mean);
+		dg_epilogue(dst, y, hw, 0, c, scale, shift, act, res, mean);
 	else
 		dg_pool_run(e->pool, ep_run, &t, c);
 }
@@ -200,13 +201,15 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 		    float *logits)
 {
 	const dnngov_model *m = e->m;
-	float *x = e->act[0], *t1 = e->act[1], *t2 = e->act[2], *tmp;
+	/* x: block input/output (residual), t1: GEMM output, t2: depthwise output */
+	float *x = e->act[0], *t1 = e->act[1], *t2 = e->act[2];
 	int hs = p->stem_h, kk = m->in_channels * m->stem_k * m->stem_k;
 
 	/* stem: im2col + GEMM + BN + act */
 	dg_im2col(input, m->in_channels, p->r, p->r, m->stem_k, m->stem_stride, hs, hs, e->col);
 	gemm(m->stem_out, hs * hs, kk, m->stem_w, kk, e->col, x);
-	epilogue(e, x, m->stem_out, hs * hs, p->stem_scale, p->stem_shift, m->stem_act, NULL, NULL);
+	epilogue(e, x, x, m->stem_out, hs * hs, p->stem_scale, p->stem_shift, m->stem_act, NULL,
+		 NULL);
 
 	for (int i = 0; i < p->n; i++) {
 		const struct dg_pblock *pb = &p->blk[i];
@@ -256,12 +259,16 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 				dg_pool_run(e->pool, scale_run, &st, pb->mid);
 			}
 		}
-		gemm(b->out, hwo, pb->mid, pw, plda, t2, t1);
-		epilogue(e, t1, b->out, hwo, pb->scale[2], pb->shift[2], DG_ACT_NONE,
-			 pb->shortcut ? x : NULL, NULL);
-		tmp = x;
-		x = t1;
-		t1 = tmp;
+		/* with a shortcut the sum lands back in x; without, x is free for the GEMM */
+		if (pb->shortcut) {
+			gemm(b->out, hwo, pb->mid, pw, plda, t2, t1);
+			epilogue(e, x, t1, b->out, hwo, pb->scale[2], pb->shift[2], DG_ACT_NONE, x,
+				 NULL);
+		} else {
+			gemm(b->out, hwo, pb->mid, pw, plda, t2, x);
+			epilogue(e, x, x, b->out, hwo, pb->scale[2], pb->shift[2], DG_ACT_NONE, NULL,
+				 NULL);
+		}
 	}
 
 	/* final expand + BN + act, fused global average pool */
@@ -269,7 +276,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 	float *pooled = e->vec[0], *feat = e->vec[1];
 
 	gemm(m->final_expand, hw, last, m->fe_w, last, x, t1);
-	epilogue(e, t1, m->final_expand, hw, p->fe_scale, p->fe_shift, m->fe_act, NULL, pooled);
+	epilogue(e, t1, t1, m->final_expand, hw, p->fe_scale, p->fe_shift, m->fe_act, NULL, pooled);
 	cblas_sgemv(CblasRowMajor, CblasNoTrans, m->feature_mix, m->final_expand, 1.0f, m->fm_w,
 		    m->final_expand, pooled, 1, 0.0f, feat, 1);
 	for (int i = 0; i < m->feature_mix; i++)

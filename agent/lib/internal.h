@@ -119,7 +119,8 @@ struct dg_pblock {
 
 /* Buffer sizes (floats) an inference needs. */
 struct dg_needs {
-	size_t act;	/* block input/output and IB output (two buffers, swapped) */
+	size_t cur;	/* block input/output (also the residual) */
+	size_t act;	/* inverted-bottleneck / point-linear / final-expand output */
 	size_t dw;	/* depthwise output */
 	size_t in;	/* input image at the subnet's resolution (run_u8) */
 	size_t col;	/* stem im2col */

@@ -173,7 +173,7 @@ int dg_plan_build(dnngov_model *m, const struct dnngov_config *cfg, const struct
 	h = dg_conv_out(cfg->r, m->stem_k, m->stem_stride);
 	p->stem_h = h;
 	p->need.in = (size_t)m->in_channels * cfg->r * cfg->r;
-	p->need.act = (size_t)m->stem_out * h * h;
+	p->need.cur = (size_t)m->stem_out * h * h;
 	p->need.col = (size_t)m->in_channels * m->stem_k * m->stem_k * h * h;
 	slot_vectors(m, lv, DG_SLOT_STEM, m->stem_out, &own, &p->stem_scale, &p->stem_shift);
 	p->macs = (uint64_t)p->need.col * m->stem_out;
@@ -202,6 +202,7 @@ int dg_plan_build(dnngov_model *m, const struct dnngov_config *cfg, const struct
 				     &pb->scale[part], &pb->shift[part]);
 		size_t hw = (size_t)h * h, hwo = (size_t)pb->ho * pb->wo;
 
+		p->need.cur = maxz(p->need.cur, (size_t)b->out * hwo);
 		p->need.act = maxz(p->need.act, maxz((size_t)pb->mid * hw, (size_t)b->out * hwo));
 		p->need.dw = maxz(p->need.dw, (size_t)pb->mid * hwo);
 		p->need.pad = maxz(p->need.pad, dg_dw_scratch_floats(pb->k, b->stride, h, h));

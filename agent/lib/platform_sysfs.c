@@ -40,18 +40,23 @@ struct sdom {
 	u32 last_set_khz;
 	/* non-DNN load floor: CPU busy time from /proc/stat over a window */
 	u64 cpu_mask;
-	u64 last_busy_us;
+	u64 last_busy_us;		/* all CPUs of the domain */
+	u64 last_cpu_busy_us[64];	/* per CPU, for the busiest core */
 	u64 last_ns;
-	u64 dnn_busy_us;	/* reported by workloads in the window */
+	u64 freq_since_ns;	/* when last_set_khz took effect (0 = unknown) */
 };
 
 struct swl {
 	u32 id;			/* 0 = free */
 	int dom;
 	struct dnngov_workload pw;
+	/* a report waits for the next tick, which brings the time */
+	bool pending;
+	struct dnngov_platform_report rep;
 };
 
 struct sysfs_priv {
+	u64 now_ns;		/* time of the last tick */
 	char root[PATH_MAX / 2];
 	u32 n_dom;
 	struct sdom dom[DNNGOV_PLATFORM_MAX_DOMAINS];
@@ -418,8 +423,10 @@ static int sysfs_set_freq(struct dnngov_platform *p, const char *domain,
 	err = take_over(p, d);
 	if (!err)
 		err = set_khz(p, d, khz);
-	if (!err)
+	if (!err) {
 		d->last_set_khz = khz;
+		d->freq_since_ns = ((struct sysfs_priv *)p->priv)->now_ns;
+	}
 	return err;
 }
 
@@ -528,13 +535,38 @@ static int sysfs_levels(struct dnngov_platform *p, u32 id,
 	return 0;
 }
 
+/*
+ * Fold a report into its workload as dnngov.ko does (module/genl.c): the
+ * policy core's one report path, with the frequency in force and how long
+ * it has been.
+ */
+static void fold_report(struct sysfs_priv *sp, struct swl *s, u64 now_ns)
+{
+	struct sdom *d = &sp->dom[s->dom];
+	struct dnngov_report rep = {
+		.level = s->rep.level,
+		.latency_us = s->rep.latency_us,
+		.latency_max_us = s->rep.latency_max_us,
+		.busy_us = s->rep.busy_us,
+		.now_us = now_ns / 1000 ? now_ns / 1000 : 1,
+		.freq_age_us = d->freq_since_ns && now_ns > d->freq_since_ns ?
+			(now_ns - d->freq_since_ns) / 1000 : UINT64_MAX,
+	};
+
+	if (read_khz(d, d->devfreq ? "cur_freq" : "scaling_cur_freq",
+		     &rep.freq_khz) || !rep.freq_khz)
+		rep.freq_khz = d->last_set_khz;
+	dnngov_policy_report_window(&s->pw, &rep);
+	s->pw.cur_level = s->rep.level;
+	s->pending = false;
+	d->dirty = true;
+}
+
 static int sysfs_report(struct dnngov_platform *p, u32 id,
 			const struct dnngov_platform_report *r)
 {
 	struct sysfs_priv *sp = p->priv;
 	struct swl *s = find_wl(sp, id);
-	struct sdom *d;
-	u32 khz = 0;
 
 	if (!s)
 		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
@@ -542,21 +574,23 @@ static int sysfs_report(struct dnngov_platform *p, u32 id,
 		return dnngov_platform_errf(p, -EINVAL,
 					    "report level %u but the table has %u",
 					    r->level, s->pw.n_levels);
-	d = &sp->dom[s->dom];
-	if (read_khz(d, d->devfreq ? "cur_freq" : "scaling_cur_freq", &khz) ||
-	    !khz)
-		khz = d->last_set_khz;
-	dnngov_policy_report(&s->pw, r->level, khz, r->latency_us);
-	d->dnn_busy_us += r->busy_us;
-	d->dirty = true;
+	if (r->latency_max_us && r->latency_max_us < r->latency_us)
+		return dnngov_platform_errf(p, -EINVAL,
+					    "report: slowest latency %u us is below the mean %u us",
+					    r->latency_max_us, r->latency_us);
+	if (s->pending)	/* two reports between ticks: the older one now */
+		fold_report(sp, s, sp->now_ns);
+	s->rep = *r;
+	s->pending = true;
 	return 0;
 }
 
 /*
- * Busy time (us) of the CPUs in @mask since boot from <root>/proc/stat:
- * everything but idle and iowait. -1 when unreadable.
+ * Busy time (us since boot) of the CPUs in @mask from <root>/proc/stat,
+ * everything but idle and iowait: in total, and per CPU in @per_cpu.
+ * -1 when unreadable.
  */
-static long long cpu_busy_us(const char *root, u64 mask)
+static long long cpu_busy_us(const char *root, u64 mask, u64 *per_cpu)
 {
 	static long hz;
 	char path[PATH_MAX], line[512];
@@ -570,7 +604,7 @@ static long long cpu_busy_us(const char *root, u64 mask)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v[8] = { 0 };
+		unsigned long long v[8] = { 0 }, b;
 		unsigned int cpu;
 
 		if (sscanf(line, "cpu%u %llu %llu %llu %llu %llu %llu %llu %llu",
@@ -578,41 +612,57 @@ static long long cpu_busy_us(const char *root, u64 mask)
 			   &v[6], &v[7]) < 5 || cpu >= 64 || !(mask & (1ULL << cpu)))
 			continue;
 		/* user nice system [idle iowait] irq softirq steal */
-		busy += v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+		b = (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 1000000ULL /
+		    (unsigned long long)hz;
+		per_cpu[cpu] = b;
+		busy += b;
 	}
 	fclose(f);
-	return (long long)(busy * 1000000ULL / (unsigned long long)hz);
+	return (long long)busy;
 }
 
 /*
  * The userspace governor replaced schedutil: keep the domain's other work
- * fed with a schedutil-like floor (the policy core's), from the busy time
- * the DNN reports did not account for.
+ * fed, as dnngov.ko does (module/domain.c), with the policy core's load
+ * sampling: busy time of the window minus the DNN busy time the workloads'
+ * reports lead it to expect, the busiest core counted in full.
  */
-static void update_load_floor(struct sysfs_priv *sp, struct sdom *d, u64 now_ns)
+static void sample_load(struct sysfs_priv *sp, struct sdom *d, u64 now_ns)
 {
+	const struct dnngov_workload *ws[DNNGOV_POLICY_MAX_WORKLOADS];
+	u64 per_cpu[64] = { 0 }, busy_max = 0;
+	struct dnngov_load_sample ls;
 	long long busy;
-	u32 floor;
+	u32 floor = d->pd.floor_khz, i;
 
 	if (d->devfreq || !d->cpu_mask)
 		return;
-	busy = cpu_busy_us(sp->root, d->cpu_mask);
+	busy = cpu_busy_us(sp->root, d->cpu_mask, per_cpu);
 	if (busy < 0)
 		return;
 	if (d->last_ns && now_ns > d->last_ns && (u64)busy >= d->last_busy_us &&
 	    d->last_set_khz) {
-		floor = dnngov_policy_load_floor(&d->pd, d->last_set_khz,
-						 (u64)busy - d->last_busy_us,
-						 d->dnn_busy_us,
-						 (now_ns - d->last_ns) / 1000);
-		if (floor != d->pd.floor_khz) {
-			d->pd.floor_khz = floor;
+		for (i = 0; i < 64; i++)
+			if ((d->cpu_mask & (1ULL << i)) &&
+			    per_cpu[i] >= d->last_cpu_busy_us[i] &&
+			    per_cpu[i] - d->last_cpu_busy_us[i] > busy_max)
+				busy_max = per_cpu[i] - d->last_cpu_busy_us[i];
+		for (i = 0; i < d->n_wl; i++)
+			ws[i] = d->wl[i];
+		ls = (struct dnngov_load_sample){
+			.now_us = now_ns / 1000 ? now_ns / 1000 : 1,
+			.window_us = (now_ns - d->last_ns) / 1000,
+			.busy_us = (u64)busy - d->last_busy_us,
+			.busy_max_us = busy_max,
+			.cur_khz = d->last_set_khz,
+		};
+		dnngov_policy_sample(&d->pd, ws, d->n_wl, &ls);
+		if (d->pd.floor_khz != floor)
 			d->dirty = true;
-		}
 	}
 	d->last_busy_us = (u64)busy;
+	memcpy(d->last_cpu_busy_us, per_cpu, sizeof(per_cpu));
 	d->last_ns = now_ns;
-	d->dnn_busy_us = 0;
 }
 
 /* Re-decide the domains whose inputs changed; write the new frequency. */
@@ -622,6 +672,10 @@ static int sysfs_tick(struct dnngov_platform *p, u64 now_ns)
 	int first = 0;
 	u32 i, j;
 
+	sp->now_ns = now_ns;
+	for (i = 0; i < DNNGOV_POLICY_MAX_WORKLOADS; i++)
+		if (sp->wl[i].id && sp->wl[i].pending)
+			fold_report(sp, &sp->wl[i], now_ns);
 	for (i = 0; i < sp->n_dom; i++) {
 		struct sdom *d = &sp->dom[i];
 		struct dnngov_decision dec;
@@ -629,7 +683,7 @@ static int sysfs_tick(struct dnngov_platform *p, u64 now_ns)
 		int err;
 
 		if (d->owned)
-			update_load_floor(sp, d, now_ns);
+			sample_load(sp, d, now_ns);
 
 		for (j = 0; j < d->n_wl; j++)
 			ready &= d->wl[j]->n_levels > 0;
@@ -662,6 +716,7 @@ static int sysfs_tick(struct dnngov_platform *p, u64 now_ns)
 				continue;
 			}
 			d->last_set_khz = dec.freq_khz;
+			d->freq_since_ns = now_ns;
 		}
 		d->dec = dec;
 		d->seq++;

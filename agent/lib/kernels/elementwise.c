@@ -30,33 +30,41 @@ static inline float hswish(float x)
 }
 
 VECTOR_CLONES
-void dg_epilogue(float *y, int hw, int c0, int c1, const float *scale,
+void dg_epilogue(float *dst, const float *y, int hw, int c0, int c1, const float *scale,
 		 const float *shift, int act, const float *res, float *mean)
 {
 	for (int c = c0; c < c1; c++) {
-		float *row = y + (size_t)c * hw;
+		const float *row = y + (size_t)c * hw;
 		const float *rr = res ? res + (size_t)c * hw : NULL;
+		float *out = dst + (size_t)c * hw;
 		float s = scale[c], b = shift[c], sum = 0.0f;
 
 		switch (act) {
 		case DG_ACT_RELU:
 			for (int i = 0; i < hw; i++)
-				row[i] = relu(row[i] * s + b);
+				out[i] = relu(row[i] * s + b);
 			break;
 		case DG_ACT_HSWISH:
 			for (int i = 0; i < hw; i++)
-				row[i] = hswish(row[i] * s + b);
+				out[i] = hswish(row[i] * s + b);
 			break;
 		default:
-			for (int i = 0; i < hw; i++)
-				row[i] = row[i] * s + b;
+			if (rr) {
+				/* point-linear: no activation, residual in the same pass */
+				for (int i = 0; i < hw; i++)
+					out[i] = row[i] * s + b + rr[i];
+				rr = NULL;
+			} else {
+				for (int i = 0; i < hw; i++)
+					out[i] = row[i] * s + b;
+			}
 		}
 		if (rr)
 			for (int i = 0; i < hw; i++)
-				row[i] += rr[i];
+				out[i] += rr[i];
 		if (mean) {
 			for (int i = 0; i < hw; i++)
-				sum += row[i];
+				sum += out[i];
 			mean[c] = sum / (float)hw;
 		}
 	}

@@ -74,10 +74,11 @@ dg_dw_fn dg_dw_select(const char **name);
 
 /*
  * Epilogue after a GEMM, on rows [c0, c1) of y[C][hw]:
- *   y = act(y * scale[c] + shift[c]) (+ res[c] after the activation)
- * and, when mean is not NULL, mean[c] = average of the row.
+ *   dst = act(y * scale[c] + shift[c]) (+ res[c] after the activation)
+ * and, when mean is not NULL, mean[c] = average of the row. dst may be y
+ * or res (elementwise, in place).
  */
-void dg_epilogue(float *y, int hw, int c0, int c1, const float *scale,
+void dg_epilogue(float *dst, const float *y, int hw, int c0, int c1, const float *scale,
 		 const float *shift, int act, const float *res, float *mean);
 
 /* y[C][hw] rows [c0, c1) *= g[c] */
