@@ -92,6 +92,7 @@ static const struct nla_policy dnngov_policy[DNNGOV_A_MAX + 1] = {
 	[DNNGOV_A_CAPACITY] = { .type = NLA_REJECT },
 	/* checked against DNNGOV_A_RPT_LATENCY_US in the handler */
 	[DNNGOV_A_RPT_LATENCY_MAX_US] = NLA_POLICY_FULL_RANGE(NLA_U32, &dnngov_target_range),
+	[DNNGOV_A_TAIL] = { .type = NLA_REJECT },
 };
 
 static struct genl_family dnngov_family;
@@ -258,6 +259,7 @@ static int dnngov_fill_workload(struct sk_buff *skb, const struct dnngov_wl *wl)
 	    nla_put_u32(skb, DNNGOV_A_PERIOD_US, w->period_us) ||
 	    nla_put_u32(skb, DNNGOV_A_LEVEL, w->cur_level) ||
 	    nla_put_u32(skb, DNNGOV_A_SLOWDOWN, w->slowdown_fp) ||
+	    nla_put_u32(skb, DNNGOV_A_TAIL, w->tail_fp) ||
 	    nla_put_u32(skb, DNNGOV_A_OWNER_PORTID, wl->portid) ||
 	    nla_put_u64_64bit(skb, DNNGOV_A_MISSES, wl->misses, DNNGOV_A_PAD) ||
 	    nla_put_u64_64bit(skb, DNNGOV_A_INFERENCES, wl->inferences,

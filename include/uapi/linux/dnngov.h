@@ -48,7 +48,8 @@
  *	reply: domain attributes with its OPP table, statistics and current
  *	decision. Unprivileged.
  * @DNNGOV_CMD_GET_WORKLOAD: get one workload (%DNNGOV_A_WL_ID) or dump all;
- *	reply: workload attributes with its current level. Unprivileged.
+ *	reply: workload attributes with its current level, slowdown and tail
+ *	ratio. Unprivileged.
  * @DNNGOV_CMD_NEW_WORKLOAD: create a workload. Requires %DNNGOV_A_DOMAIN,
  *	%DNNGOV_A_WL_NAME, %DNNGOV_A_TARGET_US; optional %DNNGOV_A_ACC_FLOOR,
  *	%DNNGOV_A_PERIOD_US, %DNNGOV_A_LEVELS. Reply: the workload with its
@@ -62,7 +63,7 @@
  * @DNNGOV_CMD_REPORT: measurements of %DNNGOV_A_WL_ID (owner only) since the
  *	last report: %DNNGOV_A_RPT_LEVEL, %DNNGOV_A_RPT_LATENCY_US (mean),
  *	%DNNGOV_A_RPT_COUNT (inferences), %DNNGOV_A_RPT_BUSY_US (busy time),
- *	%DNNGOV_A_RPT_LATENCY_MAX_US (slowest latency).
+ *	%DNNGOV_A_RPT_LATENCY_MAX_US (slowest latency; optional).
  * @DNNGOV_CMD_SET_DOMAIN: set the power model of %DNNGOV_A_DOMAIN
  *	(%DNNGOV_A_OPPS with per-OPP power) and/or %DNNGOV_A_HYSTERESIS_PCT.
  * @DNNGOV_CMD_DECISION: notification (kernel to user) of a new decision:
@@ -125,6 +126,8 @@ enum dnngov_cmd {
  *	the workload's tail ratio, the margin the policy keeps between the
  *	planned mean latency and the target; without it the ratio is learned
  *	from the spread of the reported means alone
+ * @DNNGOV_A_TAIL: u32, learned tail ratio, Q16.16 in [1.0, 2.0] (output):
+ *	targets are checked against the predicted mean latency times this
  * @__DNNGOV_A_MAX: internal
  * @DNNGOV_A_MAX: highest attribute number
  */
@@ -157,6 +160,7 @@ enum dnngov_attr {
 	DNNGOV_A_INFERENCES,
 	DNNGOV_A_CAPACITY,
 	DNNGOV_A_RPT_LATENCY_MAX_US,
+	DNNGOV_A_TAIL,
 	__DNNGOV_A_MAX,
 	DNNGOV_A_MAX = __DNNGOV_A_MAX - 1
 };
