@@ -128,6 +128,25 @@ int dg_report(struct nlc *c, uint32_t id, uint32_t level, uint32_t lat_us,
 	return ret;
 }
 
+int dg_report_max(struct nlc *c, uint32_t id, uint32_t level, uint32_t lat_us,
+		  uint32_t max_us, uint32_t count, uint64_t busy_us,
+		  struct nlerr *e)
+{
+	struct nlmsg *m = new_msg();
+	int ret;
+
+	msg_cmd(c, m, DNNGOV_CMD_REPORT, 0);
+	msg_put_u32(m, DNNGOV_A_WL_ID, id);
+	msg_put_u32(m, DNNGOV_A_RPT_LEVEL, level);
+	msg_put_u32(m, DNNGOV_A_RPT_LATENCY_US, lat_us);
+	msg_put_u32(m, DNNGOV_A_RPT_LATENCY_MAX_US, max_us);
+	msg_put_u32(m, DNNGOV_A_RPT_COUNT, count);
+	msg_put_u64(m, DNNGOV_A_RPT_BUSY_US, busy_us);
+	ret = nlc_request(c, m, NULL, NULL, e);
+	free(m);
+	return ret;
+}
+
 int dg_set_hysteresis(struct nlc *c, const char *domain, uint32_t pct,
 		      struct nlerr *e)
 {
@@ -325,6 +344,9 @@ static int wl_cb(const struct nlmsghdr *nlh, void *ctx)
 	}
 	w->pw.cur_level = nla_u32(tb[DNNGOV_A_LEVEL]);
 	w->pw.slowdown_fp = nla_u32(tb[DNNGOV_A_SLOWDOWN]);
+	/* a module without the tail ratio plans with none */
+	w->pw.tail_fp = tb[DNNGOV_A_TAIL] ? nla_u32(tb[DNNGOV_A_TAIL]) :
+			DNNGOV_FP_ONE;
 	w->owner = nla_u32(tb[DNNGOV_A_OWNER_PORTID]);
 	w->misses = nla_u64(tb[DNNGOV_A_MISSES]);
 	w->inferences = nla_u64(tb[DNNGOV_A_INFERENCES]);

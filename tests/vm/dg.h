@@ -62,6 +62,10 @@ int dg_set_levels(struct nlc *c, uint32_t id, const struct dg_level *lv,
 int dg_del_wl(struct nlc *c, uint32_t id, struct nlerr *e);
 int dg_report(struct nlc *c, uint32_t id, uint32_t level, uint32_t lat_us,
 	      uint32_t count, uint64_t busy_us, struct nlerr *e);
+/* A report with DNNGOV_A_RPT_LATENCY_MAX_US. */
+int dg_report_max(struct nlc *c, uint32_t id, uint32_t level, uint32_t lat_us,
+		  uint32_t max_us, uint32_t count, uint64_t busy_us,
+		  struct nlerr *e);
 int dg_set_hysteresis(struct nlc *c, const char *domain, uint32_t pct,
 		      struct nlerr *e);
 

@@ -39,6 +39,8 @@ static const struct {
 	{ "two_clients", test_two_clients },
 	{ "limits", test_limits },
 	{ "cluster", test_cluster },
+	{ "tail", test_tail },
+	{ "floor", test_floor },
 	{ "bad_messages", test_bad_messages },
 	{ "fuzz", test_fuzz },
 	{ "unload", test_unload },

@@ -68,6 +68,8 @@ void test_bad_messages(void);
 void test_fuzz(void);
 void test_limits(void);
 void test_cluster(void);
+void test_tail(void);
+void test_floor(void);
 void test_unload(void);
 void test_kernel_log(void);
 
