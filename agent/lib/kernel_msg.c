@@ -87,6 +87,10 @@ int kmsg_put_report(struct nl_msg *msg, u32 id,
 	    nla_put_u32(msg, DNNGOV_A_RPT_COUNT, r->count) ||
 	    nla_put_u64(msg, DNNGOV_A_RPT_BUSY_US, r->busy_us))
 		return -ENOMEM;
+	/* optional: the slowest latency teaches the module the tail ratio */
+	if (r->latency_max_us &&
+	    nla_put_u32(msg, DNNGOV_A_RPT_LATENCY_MAX_US, r->latency_max_us))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -111,6 +115,7 @@ static struct nla_policy top_policy[DNNGOV_A_MAX + 1] = {
 	[DNNGOV_A_DECISION] = { .type = NLA_NESTED },
 	[DNNGOV_A_MISSES] = { .type = NLA_U64 },
 	[DNNGOV_A_INFERENCES] = { .type = NLA_U64 },
+	[DNNGOV_A_CAPACITY] = { .type = NLA_U32 },
 };
 
 static struct nla_policy dec_policy[DNNGOV_DECISION_A_MAX + 1] = {
@@ -211,7 +216,7 @@ int kmsg_parse_domain(struct nlmsghdr *nlh, struct dnngov_platform_domain *out)
 	out->cur_khz = get_u32(tb, DNNGOV_A_CUR_KHZ, 0);
 	out->min_khz = get_u32(tb, DNNGOV_A_MIN_KHZ, 0);
 	out->max_khz = get_u32(tb, DNNGOV_A_MAX_KHZ, 0);
-	out->capacity = 1;
+	out->capacity = get_u32(tb, DNNGOV_A_CAPACITY, 1);
 	snprintf(out->governor, sizeof(out->governor), "dnngov");
 	if (tb[DNNGOV_A_OPPS]) {
 		nla_for_each_nested(e, tb[DNNGOV_A_OPPS], rem) {

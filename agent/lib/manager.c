@@ -43,6 +43,7 @@ struct mwl {
 	/* report window */
 	u32 win_count[DNNGOV_POLICY_MAX_LEVELS];
 	u64 win_lat_us[DNNGOV_POLICY_MAX_LEVELS];
+	u32 win_max_us[DNNGOV_POLICY_MAX_LEVELS];
 	u64 win_busy_us;
 	u64 last_report_ns;
 	bool reported_once;
@@ -406,6 +407,7 @@ int dnngov_manager_set_levels(struct dnngov_manager *m, int handle,
 	w->recommended = NO_LEVEL;
 	memset(w->win_count, 0, sizeof(w->win_count));
 	memset(w->win_lat_us, 0, sizeof(w->win_lat_us));
+	memset(w->win_max_us, 0, sizeof(w->win_max_us));
 	w->win_busy_us = 0;
 	if (w->level >= n || w->level < w->floor_level)
 		set_level(w, initial_level(m, w));
@@ -462,6 +464,8 @@ u32 dnngov_manager_infer_done(struct dnngov_manager *m, int handle,
 	w->accuracy_sum += w->levels[level_used].accuracy;
 	w->win_count[level_used]++;
 	w->win_lat_us[level_used] += lat_us;
+	if (lat_us > w->win_max_us[level_used])
+		w->win_max_us[level_used] = (u32)lat_us;
 	w->win_busy_us += lat_us;
 
 	cap = cap_of(w);
@@ -516,10 +520,13 @@ static int send_report(struct dnngov_manager *m, struct mwl *w)
 	r.latency_us = (u32)((w->win_lat_us[best] + r.count / 2) / r.count);
 	if (!r.latency_us)
 		r.latency_us = 1;
+	r.latency_max_us = w->win_max_us[best] > r.latency_us ?
+		w->win_max_us[best] : r.latency_us;
 	r.busy_us = w->win_busy_us;
 	err = m->plat->ops->report(m->plat, w->platform_id, &r);
 	memset(w->win_count, 0, sizeof(w->win_count));
 	memset(w->win_lat_us, 0, sizeof(w->win_lat_us));
+	memset(w->win_max_us, 0, sizeof(w->win_max_us));
 	w->win_busy_us = 0;
 	if (err < 0)
 		seterr(m, "workload %s: report: %s", w->name, m->plat->errmsg);

@@ -82,6 +82,7 @@ static void test_levels_and_report(void **state)
 	};
 	struct dnngov_platform_report r = {
 		.level = 2, .latency_us = 12345, .count = 17, .busy_us = 1ULL << 40,
+		.latency_max_us = 15000,
 	};
 	struct nlattr *tb[DNNGOV_A_MAX + 1], *lt[DNNGOV_LEVEL_A_MAX + 1], *e;
 	struct nl_msg *m = msg_for(DNNGOV_CMD_SET_LEVELS);
@@ -109,6 +110,15 @@ static void test_levels_and_report(void **state)
 	assert_int_equal(nla_get_u32(tb[DNNGOV_A_RPT_LATENCY_US]), 12345);
 	assert_int_equal(nla_get_u32(tb[DNNGOV_A_RPT_COUNT]), 17);
 	assert_int_equal(nla_get_u64(tb[DNNGOV_A_RPT_BUSY_US]), 1ULL << 40);
+	assert_int_equal(nla_get_u32(tb[DNNGOV_A_RPT_LATENCY_MAX_US]), 15000);
+	nlmsg_free(m);
+
+	/* no slowest latency measured: the optional attribute is left out */
+	m = msg_for(DNNGOV_CMD_REPORT);
+	r.latency_max_us = 0;
+	assert_int_equal(kmsg_put_report(m, 9, &r), 0);
+	assert_int_equal(genlmsg_parse(nlmsg_hdr(m), 0, tb, DNNGOV_A_MAX, NULL), 0);
+	assert_null(tb[DNNGOV_A_RPT_LATENCY_MAX_US]);
 	nlmsg_free(m);
 }
 
@@ -183,6 +193,7 @@ static void test_parse_domain_and_workload(void **state)
 	nla_put_u32(m, DNNGOV_A_CUR_KHZ, 1190400);
 	nla_put_u32(m, DNNGOV_A_MIN_KHZ, 729600);
 	nla_put_u32(m, DNNGOV_A_MAX_KHZ, 1907200);
+	nla_put_u32(m, DNNGOV_A_CAPACITY, 2);
 	o = nla_nest_start(m, DNNGOV_A_OPPS);
 	for (int i = 0; i < 3; i++) {
 		e = nla_nest_start(m, DNNGOV_OPPS_A_ENTRY);
@@ -198,6 +209,7 @@ static void test_parse_domain_and_workload(void **state)
 	assert_int_equal(dom.max_khz, 1907200);
 	assert_int_equal(dom.n_opps, 3);
 	assert_int_equal(dom.opps_khz[2], 1907200);
+	assert_int_equal(dom.capacity, 2);
 	nlmsg_free(m);
 
 	m = msg_for(DNNGOV_CMD_NEW_WORKLOAD);

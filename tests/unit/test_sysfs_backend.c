@@ -256,9 +256,10 @@ static void test_load_floor(void **state)
 	};
 	struct dnngov_platform_decision dec;
 	struct dnngov_level l[3];
-	long hz = sysconf(_SC_CLK_TCK);
-	u64 ms = 1000000;
+	long hz = sysconf(_SC_CLK_TCK), ticks = 0;
+	u64 s = 1000000000ULL, t = s;
 	u32 id;
+	int i;
 
 	(void)state;
 	levels(l);
@@ -267,31 +268,49 @@ static void test_load_floor(void **state)
 	assert_int_equal(p.ops->open(&p), 0);
 	assert_int_equal(p.ops->workload_add(&p, &w, &id), 0);
 	assert_int_equal(p.ops->set_levels(&p, id, l, 3), 0);
-	assert_int_equal(p.ops->tick(&p, 1000 * ms), 0);
+	assert_int_equal(p.ops->tick(&p, t), 0);
 	assert_int_equal(p.ops->decision(&p, id, &dec), 0);
 	assert_int_equal(dec.freq_khz, 729600);	/* a relaxed target: lowest OPP */
 
-	/* other work keeps both CPUs 90 % busy for 1 s (CPU 2 is not ours):
-	 * the schedutil-like floor, 1.25 x 0.9 x 729.6 MHz, rounds up to
+	/* other work keeps both CPUs 90 % busy (CPU 2 is not ours): the
+	 * schedutil-like floor, 1.25 x 0.9 x 729.6 MHz, rounds up to
 	 * 1190.4 MHz */
-	put_stat(hz * 9 / 10);
-	assert_int_equal(p.ops->tick(&p, 2000 * ms), 0);
+	ticks += hz * 9 / 10;
+	put_stat(ticks);
+	t += s;
+	assert_int_equal(p.ops->tick(&p, t), 0);
 	assert_int_equal(p.ops->decision(&p, id, &dec), 0);
 	assert_int_equal(dec.freq_khz, 1190400);
 
-	/* busy time the DNN reported is not "other" load */
-	{
+	/* the same busy time, now all of it DNN work the workload reports
+	 * (busy rate 1.8 cores): no other load, and the floor comes down
+	 * (slowly: the policy smooths it down with weight 1/4) */
+	for (i = 0; i < 20 && dec.freq_khz != 729600; i++) {
 		struct dnngov_platform_report r = {
-			.level = 0, .latency_us = 6000, .count = 100,
-			.busy_us = 2ULL * 900000,
+			.level = 0, .latency_us = 3000, .latency_max_us = 3500,
+			.count = 600, .busy_us = 1800000,
 		};
 
 		assert_int_equal(p.ops->report(&p, id, &r), 0);
+		ticks += hz * 9 / 10;
+		put_stat(ticks);
+		t += s;
+		assert_int_equal(p.ops->tick(&p, t), 0);
+		assert_int_equal(p.ops->decision(&p, id, &dec), 0);
 	}
-	put_stat(2 * hz * 9 / 10);
-	assert_int_equal(p.ops->tick(&p, 3000 * ms), 0);
-	assert_int_equal(p.ops->decision(&p, id, &dec), 0);
+	print_message("floor released after %d DNN-only windows\n", i);
 	assert_int_equal(dec.freq_khz, 729600);
+
+	/* a report whose slowest latency is below its mean is refused */
+	{
+		struct dnngov_platform_report r = {
+			.level = 0, .latency_us = 3000, .latency_max_us = 2000,
+			.count = 1, .busy_us = 3000,
+		};
+
+		assert_int_equal(p.ops->report(&p, id, &r), -EINVAL);
+		assert_non_null(strstr(p.errmsg, "slowest latency"));
+	}
 	dnngov_platform_close(&p);
 }
 
