@@ -16,6 +16,7 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/pm_opp.h>
+#include <linux/xarray.h>
 
 #include "compat.h"
 #include "dnngov.h"
@@ -25,13 +26,28 @@ static void dnngov_df_range(struct devfreq *df, unsigned long *min_hz,
 			    unsigned long *max_hz);
 
 /*
+ * Device -> domain, keyed by the struct devfreq pointer. struct
+ * devfreq.governor_data came with 6.2 and the January 2023 stable updates
+ * (6.1.4, 5.15.y, 5.10.y): 5.10.89 and the L4T r35 (JetPack 5) tree lack
+ * it, and ->data belongs to the driver. One map on every kernel keeps the
+ * path the VM tests the one a Jetson runs. Entries change under df->lock,
+ * so a reader holding it sees a domain that is not stopped yet.
+ */
+static DEFINE_XARRAY(dnngov_df_doms);
+
+static struct dnngov_dom *dnngov_df_dom(struct devfreq *df)
+{
+	return xa_load(&dnngov_df_doms, (unsigned long)df);
+}
+
+/*
  * Called under devfreq->lock by update_devfreq(): ours, and the core's when
  * a limit (sysfs min/max, PM QoS, OPP) changes. The core clamps the answer
  * to the limits; a changed range also re-decides the domain at once.
  */
 static int dnngov_df_get_target_freq(struct devfreq *df, unsigned long *freq)
 {
-	struct dnngov_dom *dom = df->governor_data;
+	struct dnngov_dom *dom = dnngov_df_dom(df);
 	unsigned long hz = dom ? READ_ONCE(dom->target_hz) : 0;
 	unsigned long lo, hi;
 
@@ -98,11 +114,17 @@ static int dnngov_df_start(struct devfreq *df)
 	dnngov_power_model(dom, df->dev.parent, -1, DNNGOV_DEVFREQ_CAP_PF);
 	dom->df = df;
 	dom->cur_khz = df->previous_freq / 1000;
-	ret = dnngov_dom_add(dom);
+	/* reserved now, so the store below cannot fail */
+	ret = xa_reserve(&dnngov_df_doms, (unsigned long)df, GFP_KERNEL);
 	if (ret)
 		goto put;
+	ret = dnngov_dom_add(dom);
+	if (ret) {
+		xa_release(&dnngov_df_doms, (unsigned long)df);
+		goto put;
+	}
 	mutex_lock(&df->lock);
-	df->governor_data = dom;
+	xa_store(&dnngov_df_doms, (unsigned long)df, dom, GFP_KERNEL);
 	mutex_unlock(&df->lock);
 	dnngov_dom_start(dom);
 	/* first decision from the worker: START may run under core locks */
@@ -117,13 +139,13 @@ put_module:
 
 static void dnngov_df_stop(struct devfreq *df)
 {
-	struct dnngov_dom *dom = df->governor_data;
+	struct dnngov_dom *dom;
 
+	mutex_lock(&df->lock);
+	dom = xa_erase(&dnngov_df_doms, (unsigned long)df);
+	mutex_unlock(&df->lock);
 	if (!dom)
 		return;
-	mutex_lock(&df->lock);
-	df->governor_data = NULL;
-	mutex_unlock(&df->lock);
 	dnngov_dom_stop(dom);
 	dnngov_dom_remove(dom);
 	module_put(THIS_MODULE);
@@ -131,7 +153,7 @@ static void dnngov_df_stop(struct devfreq *df)
 
 static int dnngov_df_event(struct devfreq *df, unsigned int event, void *data)
 {
-	struct dnngov_dom *dom = df->governor_data;
+	struct dnngov_dom *dom = dnngov_df_dom(df);
 
 	switch (event) {
 	case DEVFREQ_GOV_START:
