@@ -7,6 +7,11 @@
  * Supported: 5.10 (JetPack 5), 5.15 (JetPack 6), 6.1 and 6.12 (Debian), up
  * to the 6.19 public devfreq governor header. The devfreq part also covers
  * L4T 4.9 (best effort); genetlink below 5.10 is not supported.
+ *
+ * Built with -Werror against 5.10.89, 5.10.198, 5.15.100 and 5.15.148
+ * source trees (arm64; 5.10.198 also x86_64), where the vendored struct
+ * below matched each tree's drivers/devfreq/governor.h field by field:
+ * scripts/kbuild/check-tree.sh, Documentation/install.md "Verified builds".
  */
 #ifndef _DNNGOV_COMPAT_H
 #define _DNNGOV_COMPAT_H
