@@ -526,9 +526,15 @@ int workload_start(struct daemon *d, const struct dnngov_cfg_workload *c,
 		return r;
 	}
 	r = load_levels(w, err, err_len);
-	if (!r && c->input == DNNGOV_INPUT_REPLAY)
+	if (!r && c->input == DNNGOV_INPUT_REPLAY) {
+		char why[400];
+
 		r = dnngov_dataset_load(c->replay, c->labels, c->replay_limit,
-					&w->ds, err, err_len);
+					&w->ds, why, sizeof(why));
+		if (r)
+			snprintf(err, err_len, "%s:%d: workload %s: %s", d->cfg.path,
+				 c->line, c->name, why);
+	}
 	if (r) {
 		free_workload(w);
 		return r;
