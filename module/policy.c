@@ -745,8 +745,12 @@ u32 dnngov_policy_load_floor(const struct dnngov_domain *d, u32 cur_khz,
 /* Busy-rate learning: weight 1/4; a rate is capped at 64 busy cores. */
 #define POL_RATE_N	4U
 #define POL_RATE_MAX	(64ULL * POL_PPM)
-/* Tail learning: after this many reports, decay weight 1/16 when lower. */
-#define POL_TAIL_MIN_REPORTS	4U
+/*
+ * Tail learning: from the second report on (the first sets the slowdown to
+ * itself; an early ratio errs on the safe side and decays), weight 1/16
+ * down.
+ */
+#define POL_TAIL_MIN_REPORTS	1U
 #define POL_TAIL_DECAY		16U
 
 /* Busy us per second over @gap_us, capped. */

@@ -309,14 +309,14 @@ struct dnngov_report {
  *  - the slowdown, as dnngov_policy_report() with the mean latency;
  *  - the DNN busy rate: busy time over the time since the previous report,
  *    weight 1/4 (the first report only starts the clock);
- *  - the tail ratio: the report's slowest (else mean) latency over the mean
+ *  - the tail ratio: the report's slowest latency over the mean
  *    the slowdown predicted before the report, taken at once when higher and
  *    decaying with weight 1/16 when lower, but never below 1 + 3 x the mean
  *    absolute deviation of the reported means; within [1, 2]. Only reports
  *    that give @latency_max_us teach it (a reporter that does not measure
  *    its tail keeps a ratio of 1.0), only when the frequency was in force
- *    over the whole report window, and only after 4 accepted reports (the
- *    slowdown must mean something first).
+ *    over the whole report window, and not from the first report (the
+ *    slowdown is that report itself).
  * A report the slowdown rejects (out of range, or an outlier) teaches the
  * tail nothing. Invalid input (NULL, zero time) is ignored.
  */
