@@ -52,3 +52,21 @@ int dnngov_blas_check_coretype(char *const argv[])
 	return dg_error(-errno, "blas: re-exec with OPENBLAS_CORETYPE=%s failed: %s", want,
 			strerror(errno));
 }
+
+/*
+ * Every program that creates an engine (dnngovd, dnngov-infer, tests) gets
+ * the fix before main(): glibc passes argc/argv/envp to ELF constructors,
+ * and OpenBLAS's own constructor (a dependency) has already chosen its core.
+ * A failed re-exec leaves the program running on the slower kernels.
+ */
+__attribute__((constructor)) static void dg_blas_ctor(int argc, char **argv, char **envp)
+{
+	(void)envp;
+	if (argc > 0)
+		dnngov_blas_check_coretype(argv);
+}
+
+/* Referenced by the engine so that static links keep the constructor. */
+void dg_blas_link(void)
+{
+}

@@ -318,6 +318,7 @@ int dnngov_engine_create(dnngov_engine **out, dnngov_model *m, int threads)
 	if (!e)
 		return dg_error(-ENOMEM, "engine: out of memory");
 	e->m = m;
+	dg_blas_link();
 	e->dw = dg_dw_select(&e->dw_name);
 	pthread_mutex_init(&e->run_lock, NULL);
 	e->plans = calloc((size_t)m->n_levels, sizeof(*e->plans));

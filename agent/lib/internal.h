@@ -149,6 +149,7 @@ void dg_model_free_bn(dnngov_model *m);
 
 /* blas.c: the OpenBLAS core type this CPU should use, or NULL if fine */
 const char *dg_blas_wanted_core(void);
+void dg_blas_link(void);
 
 /* threadpool.c */
 struct dg_pool;

@@ -144,11 +144,12 @@ const char *dnngov_engine_kernels(const dnngov_engine *e);
 
 /*
  * OpenBLAS chooses its kernels by CPU model at load time and falls back to
- * slow SSE3 kernels on models it does not know (frequent in VMs). Call this
- * first in main(): when that happened on an AVX2 CPU and OPENBLAS_CORETYPE
- * is unset, it sets OPENBLAS_CORETYPE and re-executes the program with argv
- * (it does not return then). Returns 0 when nothing needed doing; set
- * DNNGOV_NO_REEXEC=1 to disable.
+ * slow SSE3 kernels on models it does not know (frequent in VMs). When that
+ * happened on an AVX2 CPU and OPENBLAS_CORETYPE is unset, this sets
+ * OPENBLAS_CORETYPE and re-executes the program with argv (it does not
+ * return then). Returns 0 when nothing needed doing; set DNNGOV_NO_REEXEC=1
+ * to disable. A constructor in libdnngov already does this before main() in
+ * every program that uses the engine; an explicit call is harmless.
  */
 int dnngov_blas_check_coretype(char *const argv[]);
 
