@@ -175,13 +175,13 @@ static void reload(struct daemon *d)
 			stopped++;
 			continue;
 		}
+		/* workers read these under the lock */
+		pthread_mutex_lock(&d->lock);
 		if (n->target_us != w->cfg.target_us ||
 		    n->accuracy_floor != w->cfg.accuracy_floor ||
 		    n->period_us != w->cfg.period_us) {
-			pthread_mutex_lock(&d->lock);
 			dnngov_manager_change(d->mgr, w->handle, n->target_us,
 					      n->accuracy_floor, n->period_us);
-			pthread_mutex_unlock(&d->lock);
 			changed++;
 		} else {
 			kept++;
@@ -191,6 +191,7 @@ static void reload(struct daemon *d)
 		w->cfg.period_us = n->period_us;
 		w->cfg.top_k = n->top_k;
 		w->cfg.line = n->line;
+		pthread_mutex_unlock(&d->lock);
 	}
 	/* the new file's path/line for messages, daemon limits that apply live */
 	snprintf(d->cfg.path, sizeof(d->cfg.path), "%s", nc.path);

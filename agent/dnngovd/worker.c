@@ -319,7 +319,7 @@ static void serve_socket(struct workload *w)
 static void serve_replay(struct workload *w)
 {
 	struct dnngov_image im;
-	u32 i = 0, n = dnngov_dataset_count(w->ds), level, lat;
+	u32 i = 0, n = dnngov_dataset_count(w->ds), level, lat, period_us;
 	struct timespec next;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -342,10 +342,11 @@ static void serve_replay(struct workload *w)
 			w->labelled++;
 			w->correct += best == im.label;
 		}
+		period_us = w->cfg.period_us;	/* dnngovctl may change it */
 		pthread_mutex_unlock(&w->d->lock);
 		i = (i + 1) % n;
-		if (w->cfg.period_us) {
-			next.tv_nsec += (long)w->cfg.period_us * 1000;
+		if (period_us) {
+			next.tv_nsec += (long)period_us * 1000;
 			while (next.tv_nsec >= 1000000000L) {
 				next.tv_nsec -= 1000000000L;
 				next.tv_sec++;
