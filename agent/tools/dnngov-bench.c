@@ -20,8 +20,9 @@
  * switch: B batches of K dnngov_engine_set_level calls cycling through the
  *   levels; ns per call, min and median over batches.
  * memory: VmRSS before the model is opened, after open, after the engine is
- *   created and after every level ran once; VmHWM; the largest level's
- *   parameter bytes.
+ *   created and after every level ran once; VmHWM; the resident part of the
+ *   model file's mapping (the weights in use); the largest level's parameter
+ *   bytes.
  * blas: the OpenBLAS core (kernel set) in use, after the engine's
  *   OPENBLAS_CORETYPE check (dnngov_blas_check_coretype), so the driver can
  *   give PyTorch, which links the same OpenBLAS, the same kernels.
@@ -113,6 +114,34 @@ static long long proc_status(const char *field)
 static int over(double start, int budget_ms)
 {
 	return budget_ms > 0 && now_ns() - start > budget_ms * 1e6;
+}
+
+/* Resident bytes of the mappings of file `path` (the model's weights), or -1. */
+static long long mapped_rss(const char *path)
+{
+	char line[4352], perms[8], *real = realpath(path, NULL);
+	unsigned long long lo, hi, off, inode;
+	unsigned int major, minor;
+	long long kb = 0;
+	int in = 0, n;
+	FILE *f = real ? fopen("/proc/self/smaps", "r") : NULL;
+
+	if (!f) {
+		free(real);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		/* A mapping header: "start-end perms offset major:minor inode   [path]". */
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &lo, &hi, perms, &off, &major,
+			   &minor, &inode, &n) == 7)
+			in = !strcmp(line + n, real);
+		else if (in && !strncmp(line, "Rss:", 4))
+			kb += strtoll(line + 4, NULL, 10);
+	}
+	fclose(f);
+	free(real);
+	return kb * 1024;
 }
 
 static int parse_int(const char *opt, const char *s, int lo, int *out)
@@ -423,7 +452,8 @@ static int cmd_memory(const char *model)
 			max_params = li.params;
 	}
 	ran = proc_status("VmRSS");
-	printf("{\"engine\":\"ours\",\"rss_base\":%lld,\"rss_opened\":%lld,\"rss_created\":%lld,"
+	printf("{\"engine\":\"ours\",\"model_rss\":%lld,", mapped_rss(model));
+	printf("\"rss_base\":%lld,\"rss_opened\":%lld,\"rss_created\":%lld,"
 	       "\"rss_all\":%lld,\"rss_growth\":%lld,\"hwm\":%lld,\"rss_anon\":%lld,"
 	       "\"rss_file\":%lld,\"max_level_params\":%llu}\n",
 	       base, opened, created, ran, ran - base, proc_status("VmHWM"),

@@ -121,6 +121,10 @@ def _switch_memory(m, md):
     md.append("| largest level's weights (static subnet, float32) | %.1f MiB |" % (largest / mib))
     md.append("| model file (whole supernet + library) | %.1f MiB |"
               % (m["manifest"]["model_bytes"] / mib))
+    if mo.get("model_rss", -1) >= 0:
+        md.append("| dnngov: resident part of the model file mapping (weights of every level, "
+                  "shared, page cache) | %.1f MiB (**%.2fx** the largest level) |"
+                  % (mo["model_rss"] / mib, mo["model_rss"] / largest))
     md.append("| dnngov: RSS growth, one engine, every level run once | %.1f MiB "
               "(%.2fx the largest level) |" % (mo["rss_growth"] / mib, mo["rss_growth"] / largest))
     md.append("| … of which: model opened (mmap, validated) / engine created / levels run | "
