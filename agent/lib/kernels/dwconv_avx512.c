@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Depthwise k x k convolution for AVX-512F, NCHW, 16 output columns per
- * vector: the AVX2 kernel's structure (one accumulator per kernel row, two
- * vectors at a time for k = 3 and 5) at twice the width, with mask
+ * vector, register-blocked: two output rows by up to four vectors (128
+ * outputs in 8 accumulators) at a time, so each input vector is loaded once
+ * for both rows and each weight broadcast once for four vectors; mask
  * registers for the row tails. Planes at most 8 wide (late stages) would
  * waste half of each vector: they go to the AVX2 kernel.
  */
@@ -25,31 +26,110 @@ static ALWAYS_INLINE __m512 act16(__m512 v, int act)
 	return v;
 }
 
-static ALWAYS_INLINE __m512 tap_row(const float *row, size_t ph, int x,
-				    const float *w, __m512 acc, const int K, const int S)
+/* Input row r of the window: taps into output row oy (ky = r) and oy + 1 (ky = r - S). */
+static ALWAYS_INLINE void tap(const float *r0, const struct dw_geom *g, int x, const float *wt,
+			      int r, int two, __m512 *acc0, __m512 *acc1,
+			      const int NV, const int K, const int S)
 {
-#pragma GCC unroll 8
-	for (int kx = 0; kx < K; kx++) {
-		const float *src = S == 1 ? row + x + kx : row + (kx & 1) * ph + x + (kx >> 1);
+	const float *row = r0 + (size_t)r * g->rs;
+	int u0 = r < K, u1 = two && r >= S;
+	const float *w0 = wt + (size_t)(u0 ? r : 0) * K;
+	const float *w1 = wt + (size_t)(u1 ? r - S : 0) * K;
 
-		acc = _mm512_fmadd_ps(_mm512_loadu_ps(src), _mm512_set1_ps(w[kx]), acc);
+	if (u0 && u1) {
+#pragma GCC unroll 8
+		for (int kx = 0; kx < K; kx++) {
+			const float *src = S == 1 ? row + x + kx : row + (kx & 1) * g->ph + x + (kx >> 1);
+			__m512 a = _mm512_set1_ps(w0[kx]), b = _mm512_set1_ps(w1[kx]);
+
+#pragma GCC unroll 4
+			for (int v = 0; v < NV; v++) {
+				__m512 in = _mm512_loadu_ps(src + 16 * v);
+
+				acc0[v] = _mm512_fmadd_ps(in, a, acc0[v]);
+				acc1[v] = _mm512_fmadd_ps(in, b, acc1[v]);
+			}
+		}
+	} else if (u0 || u1) {
+		const float *w = u0 ? w0 : w1;
+		__m512 *acc = u0 ? acc0 : acc1;
+
+#pragma GCC unroll 8
+		for (int kx = 0; kx < K; kx++) {
+			const float *src = S == 1 ? row + x + kx : row + (kx & 1) * g->ph + x + (kx >> 1);
+			__m512 a = _mm512_set1_ps(w[kx]);
+
+#pragma GCC unroll 4
+			for (int v = 0; v < NV; v++)
+				acc[v] = _mm512_fmadd_ps(_mm512_loadu_ps(src + 16 * v), a, acc[v]);
+		}
 	}
-	return acc;
 }
 
-/* Sum of the K per-row accumulators of the output vector at column x. */
-static ALWAYS_INLINE __m512 conv16(const float *r0, size_t rs, size_t ph, int x,
-				  const float *wt, const int K, const int S)
+/*
+ * NV output vectors (16 columns each, from column x) of one or two output
+ * rows (oy, oy + 1). Each input row vector is loaded once and feeds both
+ * output rows, and each weight broadcast feeds NV vectors: about 0.75 loads
+ * per FMA instead of 2. With NV <= 2, even and odd window rows accumulate
+ * separately so that at least 4 FMA chains are in flight.
+ */
+static ALWAYS_INLINE void block(const float *r0, const struct dw_geom *g, int x,
+				const float *wt, __m512 *acc0, __m512 *acc1, int two,
+				const int NV, const int K, const int S)
 {
-	__m512 acc[K];
+	__m512 b0[4], b1[4];
+	const int split = NV <= 2;
 
-#pragma GCC unroll 8
-	for (int ky = 0; ky < K; ky++)
-		acc[ky] = tap_row(r0 + ky * rs, ph, x, wt + ky * K, _mm512_setzero_ps(), K, S);
-#pragma GCC unroll 8
-	for (int ky = 1; ky < K; ky++)
-		acc[0] = _mm512_add_ps(acc[0], acc[ky]);
-	return acc[0];
+#pragma GCC unroll 4
+	for (int v = 0; v < NV; v++)
+		acc0[v] = acc1[v] = b0[v] = b1[v] = _mm512_setzero_ps();
+	for (int r = 0; r < K + S; r += 2) {
+		tap(r0, g, x, wt, r, two, acc0, acc1, NV, K, S);
+		if (r + 1 < K + S)
+			tap(r0, g, x, wt, r + 1, two, split ? b0 : acc0, split ? b1 : acc1, NV, K, S);
+	}
+	if (split) {
+#pragma GCC unroll 4
+		for (int v = 0; v < NV; v++) {
+			acc0[v] = _mm512_add_ps(acc0[v], b0[v]);
+			acc1[v] = _mm512_add_ps(acc1[v], b1[v]);
+		}
+	}
+}
+
+/* BN + activation of NV accumulators, stored at o; the last may be partial. */
+static ALWAYS_INLINE __m512 store(float *o, __m512 *acc, __m512 vsc, __m512 vsh, int act,
+				  __mmask16 last, __m512 vsum, const int NV)
+{
+#pragma GCC unroll 4
+	for (int v = 0; v < NV; v++) {
+		__m512 y = act16(_mm512_fmadd_ps(acc[v], vsc, vsh), act);
+
+		if (v == NV - 1) {
+			_mm512_mask_storeu_ps(o + 16 * v, last, y);
+			vsum = _mm512_mask_add_ps(vsum, last, vsum, y);
+		} else {
+			_mm512_storeu_ps(o + 16 * v, y);
+			vsum = _mm512_add_ps(vsum, y);
+		}
+	}
+	return vsum;
+}
+
+/* Output columns [x, x + 16 * NV) of rows oy (and oy + 1 when two), clipped to wo. */
+static ALWAYS_INLINE __m512 blk(const float *r0, const struct dw_geom *g, const float *wt,
+				float *o, int wo, int x, int two, __m512 vsc, __m512 vsh,
+				int act, __m512 vsum, const int NV, const int K, const int S)
+{
+	__m512 acc0[4], acc1[4];
+	int cols = wo - x - 16 * (NV - 1);	/* 1..16 in the last vector */
+	__mmask16 last = cols >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << cols) - 1);
+
+	block(r0, g, x, wt, acc0, acc1, two, NV, K, S);
+	vsum = store(o + x, acc0, vsc, vsh, act, last, vsum, NV);
+	if (two)
+		vsum = store(o + wo + x, acc1, vsc, vsh, act, last, vsum, NV);
+	return vsum;
 }
 
 static ALWAYS_INLINE void plane(const float *pad, const struct dw_geom *g,
@@ -59,39 +139,25 @@ static ALWAYS_INLINE void plane(const float *pad, const struct dw_geom *g,
 {
 	__m512 vsc = _mm512_set1_ps(sc), vsh = _mm512_set1_ps(sh);
 	__m512 vsum = _mm512_setzero_ps();
-	int tail = wo & 15, wfull = wo - tail;
-	__mmask16 mask = (__mmask16)((1u << tail) - 1);
+	int nv = (wo + 15) / 16;	/* vectors per output row */
 
-	for (int oy = 0; oy < ho; oy++) {
+	for (int oy = 0; oy < ho; oy += 2) {
 		const float *r0 = pad + (size_t)oy * S * g->rs;
 		float *o = out + (size_t)oy * wo;
-		int x = 0;
+		int two = oy + 1 < ho, i = 0;
 
-		if (K < 7) {
-			for (; x + 32 <= wfull; x += 32) {
-				__m512 v0 = conv16(r0, g->rs, g->ph, x, wt, K, S);
-				__m512 v1 = conv16(r0, g->rs, g->ph, x + 16, wt, K, S);
-
-				v0 = act16(_mm512_fmadd_ps(v0, vsc, vsh), act);
-				v1 = act16(_mm512_fmadd_ps(v1, vsc, vsh), act);
-				_mm512_storeu_ps(o + x, v0);
-				_mm512_storeu_ps(o + x + 16, v1);
-				vsum = _mm512_add_ps(vsum, _mm512_add_ps(v0, v1));
-			}
-		}
-		for (; x < wfull; x += 16) {
-			__m512 v = conv16(r0, g->rs, g->ph, x, wt, K, S);
-
-			v = act16(_mm512_fmadd_ps(v, vsc, vsh), act);
-			_mm512_storeu_ps(o + x, v);
-			vsum = _mm512_add_ps(vsum, v);
-		}
-		if (tail) {
-			__m512 v = conv16(r0, g->rs, g->ph, x, wt, K, S);
-
-			v = act16(_mm512_fmadd_ps(v, vsc, vsh), act);
-			_mm512_mask_storeu_ps(o + x, mask, v);
-			vsum = _mm512_mask_add_ps(vsum, mask, vsum, v);
+		for (; i + 4 <= nv; i += 4)
+			vsum = blk(r0, g, wt, o, wo, 16 * i, two, vsc, vsh, act, vsum, 4, K, S);
+		switch (nv - i) {
+		case 3:
+			vsum = blk(r0, g, wt, o, wo, 16 * i, two, vsc, vsh, act, vsum, 3, K, S);
+			break;
+		case 2:
+			vsum = blk(r0, g, wt, o, wo, 16 * i, two, vsc, vsh, act, vsum, 2, K, S);
+			break;
+		case 1:
+			vsum = blk(r0, g, wt, o, wo, 16 * i, two, vsc, vsh, act, vsum, 1, K, S);
+			break;
 		}
 	}
 	if (mean)
