@@ -110,6 +110,8 @@ void request_complete(struct daemon *d, struct request *r);
 struct workload *daemon_find(struct daemon *d, const char *name);
 
 /* server.c */
+/* True when a daemon answers on @path already. */
+bool server_in_use(const char *path);
 int server_open(struct daemon *d, char *err, unsigned int err_len);
 void server_close(struct daemon *d);
 /* Fill pollfds from @pfd on; returns how many were added. */

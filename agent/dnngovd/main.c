@@ -189,7 +189,6 @@ static void reload(struct daemon *d)
 		w->cfg.target_us = n->target_us;
 		w->cfg.accuracy_floor = n->accuracy_floor;
 		w->cfg.period_us = n->period_us;
-		w->cfg.top_k = n->top_k;
 		w->cfg.line = n->line;
 		pthread_mutex_unlock(&d->lock);
 	}
@@ -362,6 +361,11 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* before touching any domain: is another dnngovd running? */
+	if (server_in_use(d->cfg.socket)) {
+		fprintf(stderr, "dnngovd: another dnngovd is serving %s\n", d->cfg.socket);
+		return 1;
+	}
 	d->start_ns = now_ns();
 	d->lfd = -1;
 	pthread_mutex_init(&d->lock, NULL);
@@ -391,18 +395,19 @@ int main(int argc, char **argv)
 		logmsg("out of memory");
 		return 1;
 	}
-	if (server_open(d, err, sizeof(err))) {
-		logmsg("%s", err);
-		status = 1;
-		goto out;
-	}
-	logmsg("listening on %s", d->sock_path);
+	/* workloads first: once the socket exists, dnngovd is ready */
 	for (i = 0; i < d->cfg.n_workloads; i++) {
 		if (start_one(d, &d->cfg.wl[i])) {
 			status = 1;
 			goto out;
 		}
 	}
+	if (server_open(d, err, sizeof(err))) {
+		logmsg("%s", err);
+		status = 1;
+		goto out;
+	}
+	logmsg("listening on %s", d->sock_path);
 	status = run(d);
 out:
 	for (i = 0; i < DNNGOV_CFG_MAX_WORKLOADS; i++)

@@ -40,6 +40,22 @@ struct client {
 	bool dead;
 };
 
+bool server_in_use(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return false;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return r == 0;
+}
+
 int server_open(struct daemon *d, char *err, unsigned int err_len)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };

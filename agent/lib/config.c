@@ -281,12 +281,7 @@ static int workload_key(struct pstate *ps, const char *k, const char *v)
 			return fail(ps, k, "'%s' is not auto, profile or measure", v);
 		return 1;
 	}
-	if (!strcmp(k, "top_k")) {
-		if (parse_u32(v, 1, 100, &w->top_k))
-			return fail(ps, k, "'%s' is not in 1..100", v);
-		return 1;
-	}
-	return fail(ps, k, "unknown key in [workload %s] (known: model, domain, cpus, threads, target_ms, target_us, accuracy_floor, period_ms, input, replay, labels, replay_limit, calibrate, top_k)",
+	return fail(ps, k, "unknown key in [workload %s] (known: model, domain, cpus, threads, target_ms, target_us, accuracy_floor, period_ms, input, replay, labels, replay_limit, calibrate)",
 		    w->name);
 }
 
@@ -336,7 +331,6 @@ static int handler(void *user, const char *section, const char *name,
 			snprintf(w->name, sizeof(w->name), "%s", n);
 			snprintf(w->domain, sizeof(w->domain), "auto");
 			w->threads = 1;
-			w->top_k = 5;
 			w->line = ps->line;
 			ps->cur = w;
 		} else if (strcmp(section, "daemon")) {

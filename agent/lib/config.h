@@ -48,7 +48,6 @@ struct dnngov_cfg_workload {
 	char labels[DNNGOV_CFG_PATH_MAX];	/* IDX labels, optional */
 	u32 replay_limit;		/* images per pass, 0 = all */
 	enum dnngov_cfg_calibrate calibrate;
-	u32 top_k;
 };
 
 struct dnngov_cfg {
@@ -96,7 +95,7 @@ dnngov_config_find(const struct dnngov_cfg *cfg, const char *name);
 
 /*
  * True when @a and @b differ only in what can change in place (target,
- * floor, period, top_k): SIGHUP then keeps the workload running.
+ * floor, period): SIGHUP then keeps the workload running.
  */
 bool dnngov_config_same_structure(const struct dnngov_cfg_workload *a,
 				  const struct dnngov_cfg_workload *b);

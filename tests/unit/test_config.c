@@ -39,8 +39,7 @@ static const char good[] =
 	"\n"
 	"[workload app]\n"
 	"model = /opt/m.dnngov\n"
-	"target_us = 900\n"
-	"top_k = 3\n";
+	"target_us = 900\n";
 
 static void test_good(void **state)
 {
@@ -73,7 +72,6 @@ static void test_good(void **state)
 	assert_string_equal(w->domain, "auto");	/* default */
 	assert_int_equal(w->input, DNNGOV_INPUT_SOCKET);
 	assert_int_equal(w->target_us, 900);
-	assert_int_equal(w->top_k, 3);
 	assert_int_equal(w->threads, 1);
 	assert_null(dnngov_config_find(&c, "nope"));
 }
