@@ -841,8 +841,8 @@ void dnngov_policy_report_window(struct dnngov_workload *w,
 	pol_learn_busy(w, r);
 	/*
 	 * Only reporters that measure their slowest inference opt in to the
-	 * margin; accepted into the running average (not rejected, not a
-	 * restart) after a few reports.
+	 * margin, and only reports the slowdown accepted into its running
+	 * average (not the first, not rejected, not a restart) teach it.
 	 */
 	if (r->latency_max_us && reports >= POL_TAIL_MIN_REPORTS &&
 	    w->reports == reports + 1)
