@@ -9,7 +9,7 @@
  * L4T 4.9 (best effort); genetlink below 5.10 is not supported.
  *
  * Built with -Werror against 5.10.89, 5.10.198, 5.15.100 and 5.15.148
- * source trees (arm64; 5.10.198 also x86_64), where the vendored struct
+ * source trees (arm64; 5.10.198 and 5.15.148 also x86_64), where the vendored struct
  * below matched each tree's drivers/devfreq/governor.h field by field:
  * scripts/kbuild/check-tree.sh, Documentation/install.md "Verified builds".
  */
