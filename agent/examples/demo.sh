@@ -70,6 +70,22 @@ print("%.3f %.3f %.2f" % (min(t), max(t), lv[-1]["accuracy"]))
 PY
 )
 tmin=$1 tmax=$2 acctop=$3
+# Warm-up at a loose target (the top level runs): rescale the calibrated
+# latencies by what this machine, with its current load, really does.
+$ctl set fmnist target "$($py -c "print(round(10 * $tmax, 3))")" floor 0 > /dev/null
+sleep 2
+$ctl --json status > "$demo/warmup.json"
+set -- $($py - "$demo/warmup.json" "$tmin" "$tmax" <<'PY'
+import json, sys
+w = next(w for w in json.load(open(sys.argv[1]))["workloads"] if w["name"] == "fmnist")
+tmin, tmax = float(sys.argv[2]), float(sys.argv[3])
+mean = w["latency_sum_us"] / 1000.0 / w["inferences"] if w["inferences"] else tmax
+k = min(4.0, max(0.5, mean / tmax))
+print("%.3f %.3f %.2f" % (tmin * k, tmax * k, k))
+PY
+)
+tmin=$1 tmax=$2
+echo "demo: warm-up: the top level runs at $tmax ms here (x$3 the calibration)"
 relaxed=$($py -c "print(round(2.0 * $tmax, 3))")
 medium=$($py -c "print(round(($tmin + $tmax) / 2, 3))")
 tight=$($py -c "print(round(1.2 * $tmin, 3))")
