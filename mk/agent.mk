@@ -195,4 +195,4 @@ DEMO_SECONDS ?= 6
 demo:
 	@sh $(TOP)/scripts/deps.sh build torch
 	@$(MAKE) --no-print-directory $(BUILD)/bin/dnngovd $(BUILD)/bin/dnngovctl
-	@sh $(TOP)/agent/examples/demo.sh $(BUILD) $(DEMO_SECONDS)
+	@DEMO_MODEL="$(DEMO_MODEL)" sh $(TOP)/agent/examples/demo.sh $(BUILD) $(DEMO_SECONDS)
