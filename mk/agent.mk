@@ -10,13 +10,13 @@
 #   make check-agent-vm  the agent against dnngov.ko in the test VM
 #   make install-agent dnngovd, dnngovctl, unit, config (DESTDIR, PREFIX)
 #
-# The agent objects go into build/lib/libdnngov-agent.a; programs link it
-# with the engine's build/lib/libdnngov.a.
+# The agent objects go into build/lib/libdnngov.a beside the engine's
+# (mk/engine.mk): one library, one public header (include/dnngov/dnngov.h).
 
 AGENT_CFLAGS  = $(ALL_CFLAGS) -I$(TOP)/agent/lib $(shell pkg-config --cflags libnl-genl-3.0 json-c 2>/dev/null)
 AGENT_LIBS    = $(shell pkg-config --libs libnl-genl-3.0 json-c inih zlib 2>/dev/null || echo -lnl-genl-3 -lnl-3 -ljson-c -linih -lz) -lpthread -lm
 AGENT_OBJDIR  = $(BUILD)/agent/obj
-AGENT_LIB     = $(BUILD)/lib/libdnngov-agent.a
+AGENT_LIB     = $(BUILD)/lib/libdnngov.a
 AGENT_SRCS    = $(addprefix $(TOP)/agent/lib/,$(AGENT_LIB_FILES)) $(TOP)/module/policy.c
 AGENT_LIB_FILES := manager.c platform.c platform_select.c platform_sysfs.c \
 		   platform_kernel.c kernel_msg.c config.c protocol.c client.c dataset.c
@@ -30,7 +30,7 @@ AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
 .PHONY: check-agent check-agent-vm fuzz-agent bench-agent install-agent agent-lib demo
 
 DNNGOVD_OBJS  = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(wildcard $(TOP)/agent/dnngovd/*.c))
-AGENT_PROG_LIBS = $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_LIBS) $(ENGINE_LIBS)
+AGENT_PROG_LIBS = $(AGENT_LIB) $(AGENT_LIBS) $(ENGINE_LIBS)
 
 userspace: $(BUILD)/bin/dnngovd $(BUILD)/bin/dnngovctl $(BUILD)/bin/dnngov-client-example
 
@@ -38,15 +38,15 @@ $(AGENT_OBJDIR)/agent/dnngovd/%.o: $(TOP)/agent/dnngovd/%.c $(TOP)/agent/dnngovd
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) -c $< -o $@
 
-$(BUILD)/bin/dnngovd: $(DNNGOVD_OBJS) $(AGENT_LIB) $(BUILD)/lib/libdnngov.a
+$(BUILD)/bin/dnngovd: $(DNNGOVD_OBJS) $(AGENT_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(DNNGOVD_OBJS) -o $@ $(AGENT_PROG_LIBS)
 
-$(BUILD)/bin/dnngovctl: $(TOP)/agent/dnngovctl/dnngovctl.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_HDRS)
+$(BUILD)/bin/dnngovctl: $(TOP)/agent/dnngovctl/dnngovctl.c $(AGENT_LIB) $(AGENT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_PROG_LIBS)
 
-$(BUILD)/bin/dnngov-client-example: $(TOP)/agent/examples/client.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_HDRS)
+$(BUILD)/bin/dnngov-client-example: $(TOP)/agent/examples/client.c $(AGENT_LIB) $(AGENT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_PROG_LIBS)
 
@@ -56,19 +56,18 @@ $(AGENT_OBJDIR)/%.o: $(TOP)/%.c $(AGENT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) -c $< -o $@
 
+# The archive rule is mk/engine.mk's; this adds the agent's objects to it.
 $(AGENT_LIB): $(AGENT_OBJS)
-	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/agent/tests/test_%: $(TOP)/tests/unit/test_%.c $(AGENT_LIB) $(AGENT_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_TEST_LDFLAGS) $(AGENT_LIB) -lcmocka $(AGENT_LIBS)
+	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_TEST_LDFLAGS) $(AGENT_LIB) -lcmocka $(AGENT_LIBS) $(ENGINE_LIBS)
 
 # test_manager counts allocations: the fast and slow loops must make none.
 $(BUILD)/agent/tests/test_manager: AGENT_TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 
 # The daemon test links the whole library and runs the real dnngovd.
-$(BUILD)/agent/tests/test_daemon: $(TOP)/tests/unit/test_daemon.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a \
+$(BUILD)/agent/tests/test_daemon: $(TOP)/tests/unit/test_daemon.c $(AGENT_LIB) \
 		$(BUILD)/bin/dnngovd $(BUILD)/bin/dnngovctl $(BUILD)/engine/testdata/tiny.dnngov $(AGENT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ -lcmocka $(AGENT_PROG_LIBS)
@@ -129,7 +128,7 @@ fuzz-agent:
 
 # bench-agent: manager fast-loop cost and dnngovd's socket overhead on the
 # tiny test model (figures printed, nothing asserted).
-$(BUILD)/agent/bench_agent: $(TOP)/tests/bench/bench_agent.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_HDRS)
+$(BUILD)/agent/bench_agent: $(TOP)/tests/bench/bench_agent.c $(AGENT_LIB) $(AGENT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_PROG_LIBS)
 
@@ -147,7 +146,7 @@ bench-agent: $(BUILD)/agent/bench_agent $(BUILD)/bin/dnngovd $(BUILD)/engine/tes
 # and the example client (tests/agent-vm/run.sh). Static programs: the VM
 # has no libraries. Not part of check-unit; run by hand or from check-vm.
 AGENT_STATIC = $(BUILD)/agent/static
-AGENT_STATIC_LIBS = $(AGENT_LIB) $(BUILD)/lib/libdnngov.a -lnl-genl-3 -lnl-3 -ljson-c -linih -lz \
+AGENT_STATIC_LIBS = $(AGENT_LIB) -lnl-genl-3 -lnl-3 -ljson-c -linih -lz \
 	-lopenblas -lgfortran -lquadmath -lpthread -lm
 AGENT_STATIC_QUIET = 2>&1 | { grep -v "statically linked applications requires at runtime\|libnl-3.a(\|in function .server_open" || true; }
 
@@ -155,15 +154,15 @@ $(AGENT_STATIC)/kernel_smoke: $(TOP)/tests/agent-vm/kernel_smoke.c $(AGENT_LIB) 
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_LIB) -lnl-genl-3 -lnl-3 -lpthread -lm $(AGENT_STATIC_QUIET)
 
-$(AGENT_STATIC)/dnngovd: $(DNNGOVD_OBJS) $(AGENT_LIB) $(BUILD)/lib/libdnngov.a
+$(AGENT_STATIC)/dnngovd: $(DNNGOVD_OBJS) $(AGENT_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -static $(DNNGOVD_OBJS) -o $@ $(AGENT_STATIC_LIBS) $(AGENT_STATIC_QUIET)
 
-$(AGENT_STATIC)/dnngovctl: $(TOP)/agent/dnngovctl/dnngovctl.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_HDRS)
+$(AGENT_STATIC)/dnngovctl: $(TOP)/agent/dnngovctl/dnngovctl.c $(AGENT_LIB) $(AGENT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_STATIC_LIBS) $(AGENT_STATIC_QUIET)
 
-$(AGENT_STATIC)/dnngov-client-example: $(TOP)/agent/examples/client.c $(AGENT_LIB) $(BUILD)/lib/libdnngov.a $(AGENT_HDRS)
+$(AGENT_STATIC)/dnngov-client-example: $(TOP)/agent/examples/client.c $(AGENT_LIB) $(AGENT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CPPFLAGS) $(AGENT_CFLAGS) $< -o $@ $(AGENT_STATIC_LIBS) $(AGENT_STATIC_QUIET)
 

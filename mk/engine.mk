@@ -1,6 +1,6 @@
 # The supernet engine of libdnngov (Documentation/engine.md).
 #
-#   build/lib/libdnngov.a      model parser + engine (link: $(ENGINE_LIBS))
+#   build/lib/libdnngov.a      model parser + engine, and the agent's objects (mk/agent.mk)
 #   build/bin/dnngov-infer     CLI: run/bench one subnet
 #   make check-engine          cmocka tests: kernels, model files, engine
 #   make check-engine-neon     NEON depthwise vs reference under qemu-aarch64

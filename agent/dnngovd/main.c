@@ -317,6 +317,14 @@ int main(int argc, char **argv)
 	u32 i;
 	int opt, r, status = 0, check = 0;
 
+	/*
+	 * Before any engine exists: on a CPU OpenBLAS does not recognise (VMs)
+	 * re-exec with its fast kernels (the library constructor does the same;
+	 * this keeps it explicit and is a no-op once OPENBLAS_CORETYPE is set).
+	 */
+	if (dnngov_blas_check_coretype(argv))
+		fprintf(stderr, "dnngovd: %s; running on OpenBLAS's default kernels\n",
+			dnngov_errmsg());
 	snprintf(d->cfg_path, sizeof(d->cfg_path), "%s", DNNGOV_CFG_DEFAULT_PATH);
 	while ((opt = getopt(argc, argv, "c:b:tvh")) != -1) {
 		switch (opt) {
