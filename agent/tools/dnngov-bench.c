@@ -18,7 +18,8 @@
  *   at 1 thread the latter does not count time spent preempted by other
  *   tenants of a shared machine.
  * switch: B batches of K dnngov_engine_set_level calls cycling through the
- *   levels; ns per call, min and median over batches.
+ *   levels; ns per call, min and median over batches. Then what a switch
+ *   costs the inference after it (cold caches): see first_run_cost().
  * memory: VmRSS before the model is opened, after open, after the engine is
  *   created and after every level ran once; VmHWM; the resident part of the
  *   model file's mapping (the weights in use); the largest level's parameter
@@ -380,6 +381,63 @@ done:
 	return rc;
 }
 
+/* CPU ms of one inference at the current level. */
+static double run_cpu_ms(dnngov_engine *e, const float *in, float *out, int *err)
+{
+	double c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+
+	*err |= dnngov_engine_run(e, in, out);
+	return (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0) / 1e6;
+}
+
+/*
+ * What a switch costs the next inference: per level, the first run right
+ * after switching to it from another level against a run that follows
+ * runs of the same level (caches warm with its activations). Prints the
+ * median over levels of the extra CPU ms and per cent, then closes the JSON.
+ */
+static int first_run_cost(dnngov_model *m, dnngov_engine *e, int n)
+{
+	enum { REPS = 5 };
+	double steady[REPS], first[REPS], extra_ms[64], extra_pct[64];
+	float *in = calloc(max_input(m), sizeof(float));
+	float *out = malloc((size_t)dnngov_engine_output_size(e) * sizeof(float));
+	int err = 0, levels = n < 64 ? n : 64;
+
+	if (!in || !out) {
+		fprintf(stderr, "dnngov-bench: out of memory\n");
+		free(in);
+		free(out);
+		return -1;
+	}
+	for (int b = 0; b < levels && n > 1; b++) {
+		for (int r = 0; r < REPS; r++) {
+			err |= dnngov_engine_set_level(e, b);
+			run_cpu_ms(e, in, out, &err);
+			steady[r] = run_cpu_ms(e, in, out, &err);
+			err |= dnngov_engine_set_level(e, (b + 1 + r % (n - 1)) % n);
+			run_cpu_ms(e, in, out, &err);
+			err |= dnngov_engine_set_level(e, b);
+			first[r] = run_cpu_ms(e, in, out, &err);
+		}
+		double s = median(steady, REPS), f = median(first, REPS);
+
+		extra_ms[b] = f - s;
+		extra_pct[b] = s > 0 ? 100.0 * (f - s) / s : 0;
+	}
+	free(in);
+	free(out);
+	if (err)
+		return engine_fail("run");
+	if (n < 2) {
+		printf("\"first_run_extra_ms\":0,\"first_run_extra_pct\":0}\n");
+		return 0;
+	}
+	printf("\"first_run_extra_ms\":%.4f,", median(extra_ms, levels));
+	printf("\"first_run_extra_pct\":%.2f}\n", median(extra_pct, levels));
+	return 0;
+}
+
 static int cmd_switch(const char *model, const struct opts *o)
 {
 	dnngov_model *m;
@@ -410,7 +468,9 @@ static int cmd_switch(const char *model, const struct opts *o)
 	printf("{\"engine\":\"ours\",\"levels\":%d,\"batches\":%d,\"calls\":%d,", n, o->batches,
 	       o->calls);
 	printf("\"median_ns\":%.3f,", median(ns, o->batches));
-	printf("\"min_ns\":%.3f}\n", ns[0]);
+	printf("\"min_ns\":%.3f,", ns[0]);
+	if (first_run_cost(m, e, n))
+		goto done;
 	rc = 0;
 done:
 	free(ns);

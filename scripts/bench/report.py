@@ -118,6 +118,10 @@ def _switch_memory(m, md):
     md.append("| `dnngov_engine_set_level` (%d batches × %d calls, %d levels) | "
               "min %.1f ns, median %.1f ns per call |"
               % (sw["batches"], sw["calls"], sw["levels"], sw["min_ns"], sw["median_ns"]))
+    if "first_run_extra_ms" in sw:
+        md.append("| first inference right after a switch, against one after a run of the same "
+                  "level (CPU time, median over levels) | %+.3f ms (%+.1f %%) |"
+                  % (sw["first_run_extra_ms"], sw["first_run_extra_pct"]))
     md.append("| largest level's weights (static subnet, float32) | %.1f MiB |" % (largest / mib))
     md.append("| model file (whole supernet + library) | %.1f MiB |"
               % (m["manifest"]["model_bytes"] / mib))
