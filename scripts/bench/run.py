@@ -7,7 +7,8 @@
 
 Models: the Dynamic-OFA nets_6 library on a random-weight w1.2 supernet
 (written from ../shared/data; skipped when that is absent) and the bundled
-models/fmnist-ofa.dnngov when present, or any --model TAG=PATH.
+models/fmnist-ofa.dnngov (while it is absent: its architecture with random
+weights and levels, tag fmnist-arch), or any --model TAG=PATH.
 For every model: prepare.py exports each level as a static ONNX graph and a
 fixed input; then, in R rounds, each engine (order rotated per round) runs
 every level with 1 and 2 threads (N runs each, M for PyTorch eager, after W
@@ -74,6 +75,29 @@ def nets6_model(outdir):
     return path
 
 
+def fmnist_arch_model(outdir):
+    """The bundled model's architecture with random weights and 8 random levels.
+
+    Stands in for models/fmnist-ofa.dnngov until it exists: latency does not
+    depend on the weights, but the levels are not the trained model's."""
+    path = os.path.join(outdir, "fmnist-arch.dnngov")
+    if os.path.exists(path):
+        return path
+    sys.path.insert(0, os.path.join(TOP, "scripts", "ofa"))
+    import numpy as np
+    import dnngov_model as dm
+    from fmnist_data import FMNIST_ARCH
+    rng = np.random.default_rng(7)
+    res = sorted(FMNIST_ARCH["resolutions"])
+    levels = [{"name": "L%d" % (k + 1), "accuracy": 80.0 + k, "latency_ms": None, "bn": None,
+               **dm.random_config(FMNIST_ARCH, rng, r=res[k * len(res) // 8])}
+              for k in range(8)]
+    dm.write_model(path, FMNIST_ARCH, dm.random_tensors(FMNIST_ARCH, 7), levels,
+                   ["class%d" % i for i in range(FMNIST_ARCH["n_classes"])],
+                   {"mean": [0.2860], "std": [0.3530]})
+    return path
+
+
 def models(a):
     if a.model:
         out = []
@@ -91,7 +115,9 @@ def models(a):
     if os.path.exists(bundled):
         out.append(("fmnist", bundled))
     else:
-        log("models/fmnist-ofa.dnngov is absent: skipping the bundled model")
+        log("models/fmnist-ofa.dnngov is absent: timing its architecture with random "
+            "weights and levels instead (tag fmnist-arch)")
+        out.append(("fmnist-arch", fmnist_arch_model(a.out)))
     if not out:
         raise SystemExit("bench: no model to run (need ../shared/data or models/fmnist-ofa.dnngov)")
     return out
