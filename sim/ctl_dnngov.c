@@ -168,12 +168,13 @@ static void dnngov_done(struct sim *s, void *ctx, unsigned int w, double lat_ms,
 			unsigned int level)
 {
 	struct dnngov_ctx *c = ctx;
+	u64 service_ns = s->now - s->wl[w].run_start;	/* as dnngovd: no queueing */
 	u32 next;
 
 	if (c->handle[w] < 0)
 		return;
 	next = dnngov_manager_infer_done(c->m, c->handle[w], to_mgr(c, w, level),
-					 (u64)(lat_ms * 1e6), s->now);
+					 service_ns, (u64)(lat_ms * 1e6), s->now);
 	if (next != UINT32_MAX)
 		sim_set_level(s, w, to_sim(c, w, next));
 }

@@ -271,6 +271,7 @@ static void start_job(struct sim *s, unsigned int w)
 	if (x->running || !x->qn || !x->present)
 		return;
 	x->run_arrival = x->q[x->qh];
+	x->run_start = s->now;
 	x->qh = (x->qh + 1) % SIM_QUEUE;
 	x->qn--;
 	x->running = true;

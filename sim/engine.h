@@ -40,6 +40,7 @@ struct sim_wl {
 	bool running;
 	double remaining;		/* work left, in nominal inferences */
 	uint64_t run_arrival;
+	uint64_t run_start;		/* when the running job left the queue */
 	unsigned int run_level;
 	uint64_t next_arrival;		/* UINT64_MAX when none */
 	uint64_t rng;			/* per-workload stream: same jitter for every contender */

@@ -81,6 +81,7 @@ static json_object *workload_json(struct daemon *d, struct workload *w)
 	add_int(o, "decisions", (int64_t)st.decisions);
 	add_int(o, "inferences", (int64_t)st.inferences);
 	add_int(o, "misses", (int64_t)st.misses);
+	add_int(o, "service_target_us", st.service_target_us);
 	add_int(o, "last_latency_us", st.last_latency_us);
 	add_int(o, "mean_latency_us", st.mean_latency_us);
 	add_dbl(o, "mean_level_accuracy",

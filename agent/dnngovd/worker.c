@@ -254,9 +254,13 @@ static void top_k(const float *logits, int n, u32 k, struct proto_result *r)
 	}
 }
 
-/* One inference at the manager's level; returns the engine's error. */
+/*
+ * One inference at the manager's level; returns the engine's error. The
+ * manager gets its service time and, for deadlines, the latency since
+ * @arrival_ns (when the request came in or the replayed image was due).
+ */
 static int infer(struct workload *w, const uint8_t *px, int width, int height,
-		 int ch, u32 *level_used, u32 *lat_us)
+		 int ch, u64 arrival_ns, u32 *level_used, u32 *lat_us)
 {
 	struct daemon *d = w->d;
 	u32 level;
@@ -277,7 +281,9 @@ static int infer(struct workload *w, const uint8_t *px, int width, int height,
 	*level_used = level;
 	*lat_us = (u32)((b - a + 999) / 1000);
 	pthread_mutex_lock(&d->lock);
-	dnngov_manager_infer_done(d->mgr, w->handle, level, b - a, b);
+	if (!arrival_ns || arrival_ns > a)
+		arrival_ns = a;
+	dnngov_manager_infer_done(d->mgr, w->handle, level, b - a, b - arrival_ns, b);
 	w->latency_sum_us += *lat_us;
 	pthread_mutex_unlock(&d->lock);
 	return 0;
@@ -304,7 +310,7 @@ static void serve_socket(struct workload *w)
 
 		r->res.queue_us = (u32)((now_ns() - r->t_enqueue_ns) / 1000);
 		r->err = infer(w, r->pixels, r->width, r->height, r->channels,
-			       &r->res.level, &r->res.latency_us);
+			       r->t_enqueue_ns, &r->res.level, &r->res.latency_us);
 		if (r->err) {
 			snprintf(r->msg, sizeof(r->msg), "workload %s: %s",
 				 w->cfg.name, dnngov_errmsg());
@@ -327,8 +333,9 @@ static void serve_replay(struct workload *w)
 		int best = 0, k;
 
 		dnngov_dataset_get(w->ds, i, &im);
-		if (infer(w, im.pixels, (int)im.width, (int)im.height,
-			  (int)im.channels, &level, &lat)) {
+		/* due at @next (or now, when the previous one ran late) */
+		if (infer(w, im.pixels, (int)im.width, (int)im.height, (int)im.channels,
+			  (u64)next.tv_sec * 1000000000ULL + (u64)next.tv_nsec, &level, &lat)) {
 			logmsg("workload %s: image %u: %s", w->cfg.name, i,
 			       dnngov_errmsg());
 			return;

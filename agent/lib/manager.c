@@ -12,6 +12,8 @@
 
 #include "manager.h"
 
+/* queueing ratio cap: a service target down to 1/16 of the target */
+#define QUEUE_PM_MAX	16000
 #define NO_LEVEL UINT32_MAX
 
 struct mwl {
@@ -39,12 +41,23 @@ struct mwl {
 	u32 decision_flags;
 	u32 last_level;		/* level and frequency of the last inference */
 	u32 last_khz;
+	u32 last_service_us;	/* its service time (no queueing) */
 
 	/* report window */
 	u32 win_count[DNNGOV_POLICY_MAX_LEVELS];
 	u64 win_lat_us[DNNGOV_POLICY_MAX_LEVELS];
 	u32 win_max_us[DNNGOV_POLICY_MAX_LEVELS];
 	u64 win_busy_us;
+	u32 win_queue_pm;	/* largest latency / service time, per mille */
+
+	/*
+	 * Queueing allowance: the platform plans service times, so it gets
+	 * the target divided by how much longer than their service time the
+	 * inferences take end to end (a burst or backlog waits behind runs
+	 * of the same workload, so the wait scales with the service time).
+	 */
+	u32 queue_pm;		/* learned ratio, per mille (>= 1000) */
+	u32 pushed_target_us;	/* service target the platform has */
 	u64 last_report_ns;
 	bool reported_once;
 
@@ -226,12 +239,21 @@ static u32 cap_of(const struct mwl *w)
 	return cap < w->floor_level ? w->floor_level : cap;
 }
 
+/* Target for the service time: the latency target divided by the
+ * queueing ratio. */
+static u32 service_target(const struct mwl *w)
+{
+	u64 t = w->queue_pm > 1000 ? (u64)w->target_us * 1000 / w->queue_pm : w->target_us;
+
+	return t ? (u32)t : 1;
+}
+
 /* Highest level in [floor, cap] the model says meets the target at freq. */
 static u32 initial_level(const struct dnngov_manager *m, const struct mwl *w)
 {
 	u32 j = cap_of(w);
 
-	while (j > w->floor_level && model_us(m, w, j, w->freq_khz) > w->target_us)
+	while (j > w->floor_level && model_us(m, w, j, w->freq_khz) > service_target(w))
 		j--;
 	return j;
 }
@@ -250,12 +272,12 @@ static void copy_name(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
-static void platform_desc(const struct mwl *w,
-			  struct dnngov_platform_workload *pw)
+static void platform_desc(struct mwl *w, struct dnngov_platform_workload *pw)
 {
 	pw->domain = w->domain;
 	pw->name = w->name;
-	pw->target_us = w->target_us;
+	pw->target_us = service_target(w);
+	w->pushed_target_us = pw->target_us;
 	pw->accuracy_floor = w->accuracy_floor;
 	pw->period_us = w->period_us;
 }
@@ -434,11 +456,30 @@ u32 dnngov_manager_level(const struct dnngov_manager *m, int handle)
 	return w ? w->level : NO_LEVEL;
 }
 
+static u64 ns_to_us(u64 ns)
+{
+	u64 us = (ns + 999) / 1000;
+
+	if (us == 0)
+		us = 1;
+	return us > UINT32_MAX ? UINT32_MAX : us;
+}
+
+/*
+ * The service time (the inference's own run time) is what the platform
+ * learns from: busy time and the latency reports behind the slowdown.
+ * Queueing before the run says nothing about the speed of the level or the
+ * frequency; counted in, a burst would be learned as a slower processor.
+ * Deadlines are the user's end-to-end latency (arrival to result), and the
+ * wait seen by this inference is carried over to predictions at other
+ * levels.
+ */
 u32 dnngov_manager_infer_done(struct dnngov_manager *m, int handle,
-			      u32 level_used, u64 latency_ns, u64 now_ns)
+			      u32 level_used, u64 service_ns, u64 latency_ns,
+			      u64 now_ns)
 {
 	struct mwl *w = get(m, handle);
-	u64 lat_us;
+	u64 lat_us, svc_us, wait_us;
 	u32 cap, j;
 
 	(void)now_ns;	/* reports are timed by tick() */
@@ -446,14 +487,15 @@ u32 dnngov_manager_infer_done(struct dnngov_manager *m, int handle,
 		return NO_LEVEL;
 	if (level_used >= w->n_levels)
 		level_used = w->level;
-	lat_us = (latency_ns + 999) / 1000;
-	if (lat_us == 0)
-		lat_us = 1;
-	if (lat_us > UINT32_MAX)
-		lat_us = UINT32_MAX;
+	if (latency_ns < service_ns)
+		latency_ns = service_ns;
+	lat_us = ns_to_us(latency_ns);
+	svc_us = ns_to_us(service_ns);
+	wait_us = lat_us - svc_us;
 
 	w->inferences++;
 	w->last_latency_us = (u32)lat_us;
+	w->last_service_us = (u32)svc_us;
 	w->last_level = level_used;
 	w->last_khz = w->freq_khz;
 	if (w->inferences == 1)
@@ -463,10 +505,17 @@ u32 dnngov_manager_infer_done(struct dnngov_manager *m, int handle,
 					    lat_us) / 8);
 	w->accuracy_sum += w->levels[level_used].accuracy;
 	w->win_count[level_used]++;
-	w->win_lat_us[level_used] += lat_us;
-	if (lat_us > w->win_max_us[level_used])
-		w->win_max_us[level_used] = (u32)lat_us;
-	w->win_busy_us += lat_us;
+	w->win_lat_us[level_used] += svc_us;
+	if (svc_us > w->win_max_us[level_used])
+		w->win_max_us[level_used] = (u32)svc_us;
+	w->win_busy_us += svc_us;
+	if (wait_us) {
+		u64 q = lat_us * 1000 / svc_us;
+
+		q = q > QUEUE_PM_MAX ? QUEUE_PM_MAX : q;
+		if (q > w->win_queue_pm)
+			w->win_queue_pm = (u32)q;
+	}
 
 	cap = cap_of(w);
 	if (lat_us > w->target_us) {
@@ -479,7 +528,7 @@ u32 dnngov_manager_infer_done(struct dnngov_manager *m, int handle,
 		if (j > w->floor_level) {
 			j--;
 			while (j > w->floor_level &&
-			       predict_us(m, w, level_used, lat_us, j) >
+			       wait_us + predict_us(m, w, level_used, svc_us, j) >
 			       w->target_us)
 				j--;
 		}
@@ -493,7 +542,7 @@ u32 dnngov_manager_infer_done(struct dnngov_manager *m, int handle,
 	/* Step up only after up_after consecutive inferences with slack at
 	 * the next level (hysteresis against ping-pong). */
 	if (level_used == w->level && w->level < cap &&
-	    predict_us(m, w, level_used, lat_us, level_used + 1) * 100 <=
+	    (wait_us + predict_us(m, w, level_used, svc_us, level_used + 1)) * 100 <=
 	    (u64)w->target_us * (100 - m->cfg.up_slack_pct)) {
 		if (++w->ok_run >= m->cfg.up_after)
 			set_level(w, w->level + 1);
@@ -501,6 +550,29 @@ u32 dnngov_manager_infer_done(struct dnngov_manager *m, int handle,
 		w->ok_run = 0;
 	}
 	return w->level;
+}
+
+/*
+ * Follow the window's largest queueing ratio: up at once, down by 1/16 of
+ * the gap per window (a burst pattern keeps its allowance between
+ * bursts). The platform's target changes when it moves by more than 5 %
+ * of the target (scheduling noise stays below that).
+ */
+static void learn_wait(struct mwl *w)
+{
+	u32 seen = w->win_queue_pm < 1000 ? 1000 : w->win_queue_pm, t;
+
+	w->win_queue_pm = 0;
+	if (w->queue_pm < 1000)
+		w->queue_pm = 1000;
+	if (seen >= w->queue_pm)
+		w->queue_pm = seen;
+	else
+		w->queue_pm -= (w->queue_pm - seen + 15) / 16;
+	t = service_target(w);
+	if ((u64)(t > w->pushed_target_us ? t - w->pushed_target_us :
+		  w->pushed_target_us - t) * 20 > w->target_us)
+		w->dirty_params = true;
 }
 
 /* Report the window: the most used level, its mean latency and count. */
@@ -528,6 +600,7 @@ static int send_report(struct dnngov_manager *m, struct mwl *w)
 	memset(w->win_lat_us, 0, sizeof(w->win_lat_us));
 	memset(w->win_max_us, 0, sizeof(w->win_max_us));
 	w->win_busy_us = 0;
+	learn_wait(w);
 	if (err < 0)
 		seterr(m, "workload %s: report: %s", w->name, m->plat->errmsg);
 	return err;
@@ -542,7 +615,7 @@ static u64 predict_at(const struct dnngov_manager *m, const struct mwl *w,
 
 	if (!a)
 		return b;
-	return ((u64)w->last_latency_us * b + a - 1) / a;
+	return ((u64)w->last_service_us * b + a - 1) / a;
 }
 
 /*
@@ -570,7 +643,7 @@ static void follow(struct dnngov_manager *m, struct mwl *w)
 	j = rec < w->floor_level ? w->floor_level : rec;
 	if (w->inferences && j > w->last_level)
 		while (j > w->floor_level && j > w->last_level &&
-		       predict_at(m, w, j, d.freq_khz) > w->target_us)
+		       predict_at(m, w, j, d.freq_khz) > service_target(w))
 			j--;
 	set_level(w, j);
 }
@@ -669,6 +742,7 @@ int dnngov_manager_stats(const struct dnngov_manager *m, int handle,
 	out->decision_flags = w->decision_flags;
 	out->inferences = w->inferences;
 	out->misses = w->misses;
+	out->service_target_us = service_target(w);
 	out->last_latency_us = w->last_latency_us;
 	out->mean_latency_us = w->mean_latency_us;
 	out->accuracy_sum = w->accuracy_sum;

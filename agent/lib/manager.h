@@ -3,8 +3,8 @@
  * dnngov agent: the runtime manager (subnet choice + platform coordination).
  *
  * Two loops (Documentation/agent.md):
- *  fast  dnngov_manager_infer_done() after every inference: measured latency
- *        against the target picks the next level. A missed deadline drops a
+ *  fast  dnngov_manager_infer_done() after every inference: end-to-end
+ *        latency against the target picks the next level. A missed deadline drops a
  *        level at once; a step up needs K consecutive inferences whose
  *        predicted latency at the next level (measured latency scaled by the
  *        latency model) keeps a slack margin; never below the accuracy
@@ -82,7 +82,9 @@ struct dnngov_manager_workload {
  * @decision_flags: DNNGOV_DECISION_F_* of the latest decision
  * @inferences: total inferences
  * @misses: inferences over target
- * @last_latency_us: latency of the latest inference
+ * @service_target_us: target the platform plans service times against:
+ *	@target_us less the queueing allowance (learned longest wait)
+ * @last_latency_us: latency of the latest inference (end to end)
  * @mean_latency_us: exponentially weighted mean latency (1/8 weight)
  * @accuracy_sum: sum of the accuracy of the levels used (divide by
  *	@inferences for the mean accuracy, 1/100 %)
@@ -103,6 +105,7 @@ struct dnngov_manager_stats {
 	u32 decision_flags;
 	u64 inferences;
 	u64 misses;
+	u32 service_target_us;
 	u32 last_latency_us;
 	u32 mean_latency_us;
 	u64 accuracy_sum;
@@ -166,13 +169,17 @@ u32 dnngov_manager_level(const struct dnngov_manager *m, int handle);
  * @m: manager
  * @handle: workload
  * @level_used: level the inference ran at
- * @latency_ns: its measured latency
+ * @service_ns: its service time: the run itself, no queueing before it
+ *	(what busy time, latency reports and the slowdown model learn from)
+ * @latency_ns: its end-to-end latency, arrival to result (what deadlines
+ *	and misses are counted on); less than @service_ns is taken as equal
  * @now_ns: time it finished (monotonic, any origin)
  * Return: the level the next inference should use (UINT32_MAX if @handle
  * is not a workload).
  */
 u32 dnngov_manager_infer_done(struct dnngov_manager *m, int handle,
-			      u32 level_used, u64 latency_ns, u64 now_ns);
+			      u32 level_used, u64 service_ns, u64 latency_ns,
+			      u64 now_ns);
 
 /*
  * dnngov_manager_tick() - the slow loop at @now_ns: pushes pending changes

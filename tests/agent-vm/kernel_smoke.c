@@ -47,6 +47,7 @@ static void run(struct dnngov_platform *p, struct dnngov_manager *m, int h,
 		struct dnngov_manager_stats *st)
 {
 	struct dnngov_platform_domain cur;
+	u64 svc;
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -54,9 +55,8 @@ static void run(struct dnngov_platform *p, struct dnngov_manager *m, int h,
 
 		p->ops->domain_get(p, w->domain, &cur);
 		khz = cur.cur_khz ? cur.cur_khz : 1000000;
-		dnngov_manager_infer_done(m, h, lvl,
-					  (w->levels[lvl].cycles * 1000 / khz +
-					   w->levels[lvl].fixed_us) * 1000, now());
+		svc = (w->levels[lvl].cycles * 1000 / khz + w->levels[lvl].fixed_us) * 1000;
+		dnngov_manager_infer_done(m, h, lvl, svc, svc, now());
 		if (i % 4 == 3)
 			dnngov_manager_tick(m, now() + (u64)i * 200000000ULL);
 	}

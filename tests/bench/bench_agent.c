@@ -40,7 +40,7 @@ static void bench_fast_loop(void)
 	};
 	struct dnngov_manager *m;
 	char err[128];
-	uint64_t a, t = 0;
+	uint64_t a, t = 0, lat;
 	u32 level = 0, i, n = 10000000;
 	int h;
 
@@ -54,8 +54,8 @@ static void bench_fast_loop(void)
 	for (i = 0; i < n; i++) {
 		/* latency alternates around the target: drops and step-ups */
 		t += 1000;
-		level = dnngov_manager_infer_done(m, h, level,
-						  (i & 64) ? 12000000 : 3000000, t);
+		lat = (i & 64) ? 12000000 : 3000000;
+		level = dnngov_manager_infer_done(m, h, level, lat, lat, t);
 	}
 	printf("manager fast loop: %.1f ns per inference (%u calls)\n",
 	       (double)(now() - a) / n, n);

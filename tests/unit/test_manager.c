@@ -193,7 +193,7 @@ static u32 step(struct run *r, u32 khz, double s)
 	u64 ns = sim_ns(r->level, khz, s);
 
 	r->now += ns;
-	r->level = dnngov_manager_infer_done(r->m, r->h, r->level, ns, r->now);
+	r->level = dnngov_manager_infer_done(r->m, r->h, r->level, ns, ns, r->now);
 	return r->level;
 }
 
@@ -434,6 +434,44 @@ static void test_slow_loop_pushes_and_follows(void **state)
 	assert_int_equal(fk.dels, 1);
 }
 
+/*
+ * Queueing: the platform learns from service time (reports, busy time),
+ * deadlines are counted on end-to-end latency (arrival to result).
+ */
+static void test_service_vs_queueing(void **state)
+{
+	struct dnngov_manager_stats st;
+	struct run r;
+	u64 svc;
+	u32 i;
+
+	(void)state;
+	start(&r, &fake_plat, 9000, 7600);
+	for (i = 0; i < 10; i++) {
+		svc = sim_ns(r.level, 1000000, 1.0);
+		r.now += svc + 2000000;		/* each waited 2 ms in the queue */
+		r.level = dnngov_manager_infer_done(r.m, r.h, r.level, svc, svc + 2000000, r.now);
+	}
+	assert_int_equal(dnngov_manager_tick(r.m, r.now), 0);
+	assert_int_equal(fk.reports, 1);
+	assert_int_equal(fk.last_report.level, 2);
+	/* level 2 runs 6 ms: reported as such, not 9 ms with the wait */
+	assert_in_range(fk.last_report.latency_us, 5700, 6300);
+	assert_in_range(fk.last_report.latency_max_us, fk.last_report.latency_us, 6300);
+	assert_in_range(fk.last_report.busy_us, 10 * 5700, 10 * 6300);
+	/* level 3 (8 + 2 ms) misses 9 ms end to end once, and with the wait
+	 * is never predicted to fit again; level 2 (6 + 2 ms) holds */
+	assert_int_equal(dnngov_manager_stats(r.m, r.h, &st), 0);
+	assert_int_equal(st.level, 2);
+	assert_int_equal(st.misses, 1);
+	assert_in_range(st.last_latency_us, 7800, 8200);
+	/* a latency below the service time is taken as no wait */
+	r.level = dnngov_manager_infer_done(r.m, r.h, r.level, 5000000, 1000, r.now);
+	assert_int_equal(dnngov_manager_stats(r.m, r.h, &st), 0);
+	assert_int_equal(st.last_latency_us, 5000);
+	dnngov_manager_destroy(r.m);
+}
+
 static void test_decision_reaction_within_3(void **state)
 {
 	struct run r;
@@ -513,9 +551,9 @@ static void test_bad_input(void **state)
 	assert_int_equal(dnngov_manager_change(m, h, 5000, 20000, 0), -EINVAL);
 	assert_non_null(strstr(dnngov_manager_last_error(m), "accuracy floor"));
 	assert_int_equal(dnngov_manager_change(m, 31, 5000, 0, 0), -ENOENT);
-	assert_int_equal(dnngov_manager_infer_done(m, -1, 0, 1, 1), UINT32_MAX);
+	assert_int_equal(dnngov_manager_infer_done(m, -1, 0, 1, 1, 1), UINT32_MAX);
 	/* an out-of-table level from the caller is not trusted */
-	assert_true(dnngov_manager_infer_done(m, h, 99, 1000, 1) < NL);
+	assert_true(dnngov_manager_infer_done(m, h, 99, 1000, 1000, 1) < NL);
 	dnngov_manager_destroy(m);
 
 	/* platform errors carry the backend's message */
@@ -572,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_no_allocation),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_level_fit),
+		cmocka_unit_test(test_service_vs_queueing),
 	};
 
 	return cmocka_run_group_tests_name("manager", tests, NULL, NULL);
