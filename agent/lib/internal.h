@@ -46,6 +46,7 @@ struct dg_block {
 	struct dg_bn bn[3];	/* inverted_bottleneck, depth_conv, point_linear */
 	/* kernels per ks_list index, [mid_max][k][k]; kmax one is dw_w */
 	float *dwk[DG_MAX_KS];
+	int dwk_n[DG_MAX_KS];	/* channels of dwk[] computed so far */
 };
 
 /* BN slots: 0 stem, 1 + 3 * block + {0 ib, 1 dw, 2 pl}, last final_expand. */
@@ -64,6 +65,8 @@ struct dnngov_model {
 	size_t size;
 	void *meta;		/* struct json_object * */
 	pthread_mutex_t lock;	/* guards lazily built dwk[] */
+	int file_mapped;	/* map is a file mapping: read pages may be dropped */
+	size_t derived_bytes;	/* bytes of dwk[] computed (under lock) */
 
 	int in_channels;
 	int stem_out, stem_k, stem_stride, stem_act;

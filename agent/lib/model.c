@@ -1010,6 +1010,7 @@ int dnngov_model_open(dnngov_model **out, const char *path)
 	 * resident. The mapping is private and never written: nothing is lost.
 	 */
 	madvise(map, (size_t)st.st_size, MADV_DONTNEED);
+	(*out)->file_mapped = 1;
 	return 0;
 }
 
@@ -1037,6 +1038,18 @@ void dg_model_close_buffer(dnngov_model *m)
 	dg_model_free_parsed(m);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
+}
+
+size_t dnngov_model_derived_bytes(dnngov_model *m)
+{
+	size_t n;
+
+	if (!m)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	n = m->derived_bytes;
+	pthread_mutex_unlock(&m->lock);
+	return n;
 }
 
 int dnngov_model_level_count(const dnngov_model *m)

@@ -12,8 +12,11 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -67,13 +70,27 @@ void dg_model_free_bn(dnngov_model *m)
 	m->sn_scale = m->sn_shift = NULL;
 }
 
+/* Drop the whole pages inside [p, p + n) of a file mapping from the process. */
+static void drop_pages(const dnngov_model *m, const void *p, size_t n)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1), z = ((uintptr_t)p + n) & ~(pg - 1);
+
+	if (m->file_mapped && z > a)
+		madvise((void *)a, z - a, MADV_DONTNEED);
+}
+
 /*
- * The depthwise kernel of ks[idx] for a block: OFA's elastic kernel. The
- * centre s x s of the next larger kernel, flattened, times M^T (F.linear).
- * Built once per (block, size) under the model lock; never freed before the
- * model, so plans can point at it.
+ * The depthwise kernel of ks[idx] for a block, valid for its first `need`
+ * channels: OFA's elastic kernel, the centre s x s of the next larger
+ * kernel, flattened, times M^T (F.linear). Computed under the model lock
+ * for the channels plans ask for and extended in place when a wider plan
+ * comes (the buffer is sized for mid_max and never moves, so plans keep
+ * pointing at it; pages past the computed channels are never touched and
+ * stay out of RSS). The larger kernels it was computed from are dropped
+ * from the process again: a plan that runs them faults them back in.
  */
-static const float *dw_kernel(dnngov_model *m, struct dg_block *b, int idx)
+static const float *dw_kernel(dnngov_model *m, struct dg_block *b, int idx, int need)
 {
 	const float *res;
 
@@ -84,14 +101,15 @@ static const float *dw_kernel(dnngov_model *m, struct dg_block *b, int idx)
 		int a = m->ks[t - 1], s = m->ks[t], o = (a - s) / 2, n = s * s;
 		const float *src = t == 1 ? b->dw_w : b->dwk[t - 1];
 		const float *mat = b->tm[t - 1];
+		int c0 = b->dwk_n[t];
 		float *dst, v[121];
 
-		if (b->dwk[t])
+		if (c0 >= need)
 			continue;
-		dst = malloc((size_t)b->mid_max * n * sizeof(float));
-		if (!dst)
+		if (!b->dwk[t] && !(b->dwk[t] = malloc((size_t)b->mid_max * n * sizeof(float))))
 			break;
-		for (int c = 0; c < b->mid_max; c++) {
+		dst = b->dwk[t];
+		for (int c = c0; c < need; c++) {
 			const float *sk = src + (size_t)c * a * a;
 
 			for (int j = 0; j < n; j++)
@@ -104,9 +122,12 @@ static const float *dw_kernel(dnngov_model *m, struct dg_block *b, int idx)
 				dst[(size_t)c * n + i] = (float)acc;
 			}
 		}
-		b->dwk[t] = dst;
+		if (t == 1)
+			drop_pages(m, src + (size_t)c0 * a * a, (size_t)(need - c0) * a * a * sizeof(float));
+		m->derived_bytes += (size_t)(need - c0) * n * sizeof(float);
+		b->dwk_n[t] = need;
 	}
-	res = b->dwk[idx];
+	res = b->dwk_n[idx] >= need ? b->dwk[idx] : NULL;
 	pthread_mutex_unlock(&m->lock);
 	return res;
 }
@@ -192,7 +213,7 @@ int dg_plan_build(dnngov_model *m, const struct dnngov_config *cfg, const struct
 		pb->shortcut = b->stride == 1 && b->in == b->out;
 		pb->h = pb->w = h;
 		pb->ho = pb->wo = dg_conv_out(h, pb->k, b->stride);
-		pb->dw = i ? dw_kernel(m, b, dg_ks_index(m, pb->k)) : b->dw_w;
+		pb->dw = i ? dw_kernel(m, b, dg_ks_index(m, pb->k), pb->mid) : b->dw_w;
 		if (!pb->dw) {
 			dg_plan_free(p);
 			return dg_error(-ENOMEM, "plan: out of memory");

@@ -89,11 +89,14 @@ static float *random_input(size_t n)
 
 /*
  * Resident memory (Linux): the whole process, its anonymous memory (engine
- * buffers, transformed kernels, folded BN), and the model file's mapping
- * (the weights the levels touched).
+ * buffers, transformed kernels, folded BN), the model file's mapping (the
+ * weights the levels touched), the derived (transformed) kernels, and the
+ * weight memory (mapping + derived) against the largest level's weights.
  */
-static void print_rss(const char *model)
+static void print_rss(const char *model, dnngov_model *m)
 {
+	unsigned long long big = 0;
+	long model_kb = -1;
 	FILE *f = fopen("/proc/self/status", "r");
 	char line[512], *base = strrchr(model, '/');
 	int in_model = 0;
@@ -118,10 +121,22 @@ static void print_rss(const char *model)
 		}
 		if (in_model && sscanf(line, "Rss: %ld kB", &kb) == 1) {
 			printf("ModelRss:\t%8ld kB\n", kb);
+			model_kb = kb;
 			in_model = 0;
 		}
 	}
 	fclose(f);
+	for (int i = 0; i < dnngov_model_level_count(m); i++) {
+		struct dnngov_level_info li;
+
+		if (!dnngov_model_level_info(m, i, &li) && li.params * 4 > big)
+			big = li.params * 4;
+	}
+	printf("Derived:\t%8zu kB\n", dnngov_model_derived_bytes(m) / 1024);
+	if (model_kb >= 0 && big)
+		printf("Weights:\t%8.3f x the largest level (%llu kB)\n",
+		       ((double)model_kb * 1024 + (double)dnngov_model_derived_bytes(m)) / (double)big,
+		       big / 1024);
 }
 
 static void print_info(const dnngov_model *m)
@@ -318,7 +333,7 @@ int main(int argc, char **argv)
 		free(t);
 	}
 	if (rss)
-		print_rss(model);
+		print_rss(model, m);
 	rc = 0;
 	goto out;
 fail:

@@ -71,6 +71,11 @@ int dnngov_model_open(dnngov_model **out, const char *path);
 void dnngov_model_close(dnngov_model *m);
 
 int dnngov_model_level_count(const dnngov_model *m);
+/*
+ * Bytes the engines derived from the weights and keep in memory: the
+ * transformed 5x5/3x3 elastic kernels, for the channels some plan used.
+ */
+size_t dnngov_model_derived_bytes(dnngov_model *m);
 int dnngov_model_level_info(const dnngov_model *m, int level,
 			    struct dnngov_level_info *info);
 int dnngov_model_class_count(const dnngov_model *m);
