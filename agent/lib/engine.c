@@ -22,6 +22,7 @@
 #include "internal.h"
 
 void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
 
 struct dnngov_engine {
 	dnngov_model *m;
@@ -174,10 +175,32 @@ static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int h
 		dg_pool_run(e->pool, ep_run, &t, c);
 }
 
+/*
+ * C[m][n] = A[m][k] B[k][n]. With beta = 0 OpenBLAS first zeroes C, then
+ * accumulates into it: on a wide C (early layers: n = h * w up to 12544)
+ * that is a second pass over megabytes of memory. Column tiles of about
+ * GEMM_TILE_FLOATS keep each tile of C in L2 between the two passes.
+ */
+#define GEMM_TILE_FLOATS (64 * 1024)
+
 static void gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c)
 {
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, n, 0.0f,
-		    c, n);
+	int nt = GEMM_TILE_FLOATS / (m > 0 ? m : 1);
+
+	nt = nt < 256 ? 256 : nt / 16 * 16;
+	if (openblas_get_num_threads() > 1 || n <= nt + nt / 2) {
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b,
+			    n, 0.0f, c, n);
+		return;
+	}
+	for (int j = 0; j < n; j += nt) {
+		int w = n - j < nt + nt / 2 ? n - j : nt;	/* no sliver at the end */
+
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, w, k, 1.0f, a, lda,
+			    b + j, n, 0.0f, c + j, n);
+		if (w != nt)
+			break;
+	}
 }
 
 /* SE: gate = h_sigmoid(expand(relu(reduce(mean)))) over the active channels. */
