@@ -286,6 +286,58 @@ static void test_set_config(void **state)
 	assert_int_equal(dnngov_engine_set_level(f->e, 0), 0);
 }
 
+/*
+ * Transformed kernels are computed for the channels plans use and extended
+ * in place for wider plans: a narrow then a wide subnet on one model gives
+ * the same logits as the wide subnet on a fresh model, and the narrow one
+ * keeps its logits after the extension.
+ */
+static void test_derived_kernels_grow(void **state)
+{
+	static const char narrow[] = "{\"ks\":[3,5,3,5,3,5,3,5,3],\"e\":[3,3,3,3,3,3,3,3,3],"
+				     "\"d\":[3,3,3],\"r\":32}";
+	static const char wide[] = "{\"ks\":[3,5,3,5,3,5,3,5,3],\"e\":[6,6,6,6,6,6,6,6,6],"
+				   "\"d\":[3,3,3],\"r\":32}";
+	struct fix *f = *state;
+	struct dnngov_config cn, cw;
+	dnngov_model *m2;
+	dnngov_engine *e2;
+	float a[64], a2[64], b[64], c[64], *x = make_input(1, 32, 5);
+	size_t d0, d1, d2;
+
+	(void)f;
+	assert_int_equal(dnngov_model_open(&m2, testdata("tiny.dnngov")), 0);
+	assert_int_equal(dnngov_engine_create(&e2, m2, 1), 0);
+	assert_int_equal(dnngov_config_parse(m2, narrow, &cn), 0);
+	assert_int_equal(dnngov_config_parse(m2, wide, &cw), 0);
+	d0 = dnngov_model_derived_bytes(m2);
+	assert_int_equal(dnngov_engine_set_config(e2, &cn), 0);
+	assert_int_equal(dnngov_engine_run(e2, x, a), 0);
+	d1 = dnngov_model_derived_bytes(m2);
+	assert_true(d1 >= d0);
+	assert_int_equal(dnngov_engine_set_config(e2, &cw), 0);
+	assert_int_equal(dnngov_engine_run(e2, x, b), 0);
+	d2 = dnngov_model_derived_bytes(m2);
+	assert_true(d2 > d1);	/* twice the channels in every 3x3/5x5 block */
+	assert_int_equal(dnngov_engine_set_config(e2, &cn), 0);
+	assert_int_equal(dnngov_engine_run(e2, x, a2), 0);
+	assert_memory_equal(a, a2, (size_t)f->nout * sizeof(float));
+	assert_true(dnngov_model_derived_bytes(m2) == d2);
+	dnngov_engine_destroy(e2);
+	dnngov_model_close(m2);
+
+	/* the wide subnet first, on a fresh model */
+	assert_int_equal(dnngov_model_open(&m2, testdata("tiny.dnngov")), 0);
+	assert_int_equal(dnngov_engine_create(&e2, m2, 1), 0);
+	assert_int_equal(dnngov_engine_set_config(e2, &cw), 0);
+	assert_int_equal(dnngov_engine_run(e2, x, c), 0);
+	assert_memory_equal(b, c, (size_t)f->nout * sizeof(float));
+	assert_true(dnngov_model_derived_bytes(NULL) == 0);
+	dnngov_engine_destroy(e2);
+	dnngov_model_close(m2);
+	free(x);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct fix *f = *state;
@@ -334,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_switch_during_inference),
 		cmocka_unit_test(test_threads_same_result),
 		cmocka_unit_test(test_set_config),
+		cmocka_unit_test(test_derived_kernels_grow),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_level_bn_and_resize),
 	};
