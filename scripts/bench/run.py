@@ -62,13 +62,21 @@ def install_ort():
                    cwd=HERE, env=env, check=True)
 
 
+def stale(path, *writers):
+    """Is the generated model `path` missing or older than a script in scripts/ofa that writes it?"""
+    if not os.path.exists(path):
+        return True
+    t = os.path.getmtime(path)
+    return any(os.path.getmtime(os.path.join(TOP, "scripts", "ofa", w)) > t for w in writers)
+
+
 def nets6_model(outdir):
     data = os.path.join(TOP, "..", "shared", "data", "dynamic-ofa", "subnets.json")
     if not os.path.exists(data):
         log("../shared/data is absent: skipping the Dynamic-OFA nets_6 model")
         return None
     path = os.path.join(outdir, "w12-nets6.dnngov")
-    if not os.path.exists(path):
+    if stale(path, "dnngov_model.py"):
         subprocess.run([PY, os.path.join(TOP, "scripts", "ofa", "dnngov_model.py"), "random",
                         path, "--arch", "w1.2", "--library", "nets_6"], check=True,
                        stdout=subprocess.DEVNULL)
@@ -81,7 +89,7 @@ def fmnist_arch_model(outdir):
     Stands in for models/fmnist-ofa.dnngov until it exists: latency does not
     depend on the weights, but the levels are not the trained model's."""
     path = os.path.join(outdir, "fmnist-arch.dnngov")
-    if os.path.exists(path):
+    if not stale(path, "dnngov_model.py", "fmnist_data.py"):
         return path
     sys.path.insert(0, os.path.join(TOP, "scripts", "ofa"))
     import numpy as np
