@@ -27,7 +27,7 @@ AGENT_HDRS    = $(wildcard $(TOP)/agent/lib/*.h) $(TOP)/include/dnngov/policy.h 
 AGENT_TESTS   := manager sysfs_backend kernel_msg config protocol dataset daemon
 AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
 
-.PHONY: check-agent check-agent-vm fuzz-agent bench-agent install-agent agent-lib demo
+.PHONY: check-agent check-agent-vm check-agent-e2e fuzz-agent bench-agent install-agent agent-lib demo
 
 DNNGOVD_OBJS  = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(wildcard $(TOP)/agent/dnngovd/*.c))
 AGENT_PROG_LIBS = $(AGENT_LIB) $(AGENT_LIBS) $(ENGINE_LIBS)
@@ -173,6 +173,25 @@ check-agent-vm: $(addprefix $(AGENT_STATIC)/,kernel_smoke dnngovd dnngovctl dnng
 		$(BUILD)/vm/x86_64/initramfs.cpio.gz $(BUILD)/agent/vm $(addprefix $(AGENT_STATIC)/,kernel_smoke \
 		dnngovd dnngovctl dnngov-client-example) $(BUILD)/engine/testdata/tiny.dnngov
 
+# The end-to-end run (suite agent-e2e, part of check-vm; make demo shows its
+# summary): dnngovd on the bundled model against dnngov.ko in the x86_64 VM,
+# phases of targets through dnngovctl, kill -9 and restart, a second domain
+# and a second process (tests/agent-vm/e2e.sh, e2e-run.sh, e2e_report.py).
+# DEMO_MODEL overrides the model, DEMO_SECONDS the length of a phase.
+DEMO_MODEL   ?= $(TOP)/models/fmnist-ofa.dnngov
+DEMO_SECONDS ?= 6
+E2E_CHECK_SRCS = $(TOP)/tests/agent-vm/e2e_check.c $(TOP)/tests/vm/dg.c $(TOP)/tests/vm/nl.c \
+	$(TOP)/tests/vm/util.c $(TOP)/module/policy.c
+
+$(AGENT_STATIC)/e2e_check: $(E2E_CHECK_SRCS) $(VMTEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(VMTEST_FLAGS) -o $@ $(E2E_CHECK_SRCS)
+
+check-agent-e2e: $(addprefix $(AGENT_STATIC)/,dnngovd dnngovctl e2e_check)
+	@$(MAKE) --no-print-directory vm-x86_64-image
+	@CHECKDIR=$(CHECKDIR) sh $(TOP)/tests/agent-vm/e2e-run.sh $$(cat $(BUILD)/vm/x86_64/kernel.path) \
+		$(BUILD)/vm/x86_64/initramfs.cpio.gz $(BUILD)/agent/e2e $(AGENT_STATIC) $(DEMO_MODEL) $(DEMO_SECONDS)
+
 # install-agent: the daemon, the CLI, the unit, a config template and the
 # docs under DESTDIR/PREFIX (the config is not overwritten).
 PREFIX ?= /usr
@@ -188,10 +207,9 @@ install-agent: $(BUILD)/bin/dnngovd $(BUILD)/bin/dnngovctl $(BUILD)/bin/dnngov-c
 	if [ -f $(TOP)/models/fmnist-ofa.dnngov ]; then \
 		install -D -m 0644 $(TOP)/models/fmnist-ofa.dnngov $(DESTDIR)$(PREFIX)/share/dnngov/models/fmnist-ofa.dnngov; fi
 
-# make demo installs what it needs (build libraries, the Fashion-MNIST
-# dataset), builds the daemon and runs the phases (DEMO_SECONDS each).
-DEMO_SECONDS ?= 6
+# make demo: the end-to-end run with its summary; it installs what it needs
+# (scripts/deps.sh: build libraries, QEMU and the kernel image's tools, the
+# Fashion-MNIST data set) and says what is missing when it cannot.
 demo:
-	@sh $(TOP)/scripts/deps.sh build torch
-	@$(MAKE) --no-print-directory $(BUILD)/bin/dnngovd $(BUILD)/bin/dnngovctl
-	@DEMO_MODEL="$(DEMO_MODEL)" sh $(TOP)/agent/examples/demo.sh $(BUILD) $(DEMO_SECONDS)
+	@sh $(TOP)/scripts/deps.sh build vm
+	@mkdir -p $(BUILD)/vm && flock $(BUILD)/vm/x86_64.lock $(MAKE) --no-print-directory check-agent-e2e

@@ -158,6 +158,11 @@ static void calibrate(struct daemon *d, struct workload *w)
 			for (l = 0; ok && l < w->n_levels; l++)
 				us[l][k] = time_level(w, l, img, side, ch, 5);
 		}
+		/* release the pin (the kernel backend restores the limits) */
+		pthread_mutex_lock(&d->lock);
+		if (d->plat.ops->set_freq(&d->plat, w->domain, 0))
+			logmsg("workload %s: %s", w->cfg.name, d->plat.errmsg);
+		pthread_mutex_unlock(&d->lock);
 		if (ok && lo < hi) {
 			for (l = 0; l < w->n_levels; l++) {
 				u32 t[2] = { us[l][0], us[l][1] };
@@ -325,7 +330,7 @@ static void serve_socket(struct workload *w)
 static void serve_replay(struct workload *w)
 {
 	struct dnngov_image im;
-	u32 i = 0, n = dnngov_dataset_count(w->ds), level, lat, period_us;
+	u32 i = 0, n = dnngov_dataset_count(w->ds), level, lat, period_us = 0;
 	struct timespec next;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -333,6 +338,8 @@ static void serve_replay(struct workload *w)
 		int best = 0, k;
 
 		dnngov_dataset_get(w->ds, i, &im);
+		if (!period_us)		/* back to back: due now */
+			clock_gettime(CLOCK_MONOTONIC, &next);
 		/* due at @next (or now, when the previous one ran late) */
 		if (infer(w, im.pixels, (int)im.width, (int)im.height, (int)im.channels,
 			  (u64)next.tv_sec * 1000000000ULL + (u64)next.tv_nsec, &level, &lat)) {

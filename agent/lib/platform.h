@@ -134,7 +134,9 @@ struct dnngov_platform;
  * @list_domains: fill @out with up to @max domains; *@n gets the number
  * @domain_get: current state of one domain
  * @set_freq: pin @domain to @khz (snapped to an OPP by the platform); used
- *	for calibration. NULL or -EOPNOTSUPP: the platform can't.
+ *	for calibration; @khz = 0 releases the pin (the kernel backend pins
+ *	through the domain's limits and restores the user's). NULL or
+ *	-EOPNOTSUPP: the platform can't.
  * @workload_add: register a workload; *@id gets its id (> 0)
  * @workload_change: new target, floor and period (domain and name ignored)
  * @workload_del: forget a workload

@@ -52,6 +52,11 @@ struct kernel_priv {
 	u64 dec_seq;
 	struct kmsg_decision last;	/* for dropping the multicast copy */
 	bool have_last;
+	/* a domain pinned through its limits (calibration), to restore */
+	struct {
+		char domain[DNNGOV_DOMAIN_NAME_MAX];
+		char min[32], max[32];	/* the user's limits, as read */
+	} pin;
 };
 
 static struct kwl *find_wl(struct kernel_priv *kp, u32 id)
@@ -246,12 +251,15 @@ static int kernel_open(struct dnngov_platform *p)
 	return 0;
 }
 
+static int restore_pin(struct dnngov_platform *p);
+
 static void kernel_close(struct dnngov_platform *p)
 {
 	struct kernel_priv *kp = p->priv;
 
 	if (!kp)
 		return;
+	restore_pin(p);
 	/* closing the socket deletes our workloads in the module */
 	if (kp->sk)
 		nl_socket_free(kp->sk);
@@ -298,13 +306,139 @@ static int kernel_domain_get(struct dnngov_platform *p, const char *domain,
 	return err;
 }
 
+/*
+ * Limits files of a domain: cpufreq scaling_{min,max}_freq (kHz), devfreq
+ * {min,max}_freq (Hz); DNNGOV_SYSFS_ROOT (tests) replaces "/sys".
+ */
+static int limit_paths(const char *domain, char *min, char *max, size_t len,
+		       u32 *scale)
+{
+	const char *root = getenv("DNNGOV_SYSFS_ROOT");
+
+	if (!root || !*root)
+		root = "/sys";
+	if (!strncmp(domain, "cpufreq:", 8)) {
+		snprintf(min, len, "%s/devices/system/cpu/cpufreq/%s/scaling_min_freq", root, domain + 8);
+		snprintf(max, len, "%s/devices/system/cpu/cpufreq/%s/scaling_max_freq", root, domain + 8);
+		*scale = 1;
+		return 0;
+	}
+	if (!strncmp(domain, "devfreq:", 8)) {
+		snprintf(min, len, "%s/class/devfreq/%s/min_freq", root, domain + 8);
+		snprintf(max, len, "%s/class/devfreq/%s/max_freq", root, domain + 8);
+		*scale = 1000;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -errno;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -EIO;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int write_line(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(val, f) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+/*
+ * Write min and max so the kernel accepts each step (min may not exceed
+ * max): the one that moves away from the other first.
+ */
+static int write_limits(const char *minp, const char *maxp, const char *min,
+			const char *max, unsigned long long cur_min)
+{
+	int err;
+
+	if (strtoull(min, NULL, 10) > cur_min) {
+		err = write_line(maxp, max);
+		return err ? err : write_line(minp, min);
+	}
+	err = write_line(minp, min);
+	return err ? err : write_line(maxp, max);
+}
+
+/* Give the pinned domain its user's limits back. */
+static int restore_pin(struct dnngov_platform *p)
+{
+	struct kernel_priv *kp = p->priv;
+	char minp[256], maxp[256], cur[32];
+	u32 scale;
+	int err;
+
+	if (!kp->pin.domain[0])
+		return 0;
+	if (limit_paths(kp->pin.domain, minp, maxp, sizeof(minp), &scale) ||
+	    read_line(minp, cur, sizeof(cur)))
+		cur[0] = '0', cur[1] = '\0';
+	err = write_limits(minp, maxp, kp->pin.min, kp->pin.max, strtoull(cur, NULL, 10));
+	if (err)
+		dnngov_platform_errf(p, err, "%s: cannot restore the limits %s..%s: %s",
+				     kp->pin.domain, kp->pin.min, kp->pin.max, strerror(-err));
+	kp->pin.domain[0] = '\0';
+	return err;
+}
+
+/*
+ * Calibration: the governor always honours the domain's limits, so a
+ * frequency is pinned by setting min = max = @khz; the user's limits are
+ * saved at the first pin and restored by @khz = 0 (and at close).
+ */
 static int kernel_set_freq(struct dnngov_platform *p, const char *domain,
 			   u32 khz)
 {
-	(void)khz;
-	return dnngov_platform_errf(p, -EOPNOTSUPP,
-				    "%s: the dnngov governor sets frequencies itself; calibrate with the sysfs backend or use the model's profile",
-				    domain);
+	struct kernel_priv *kp = p->priv;
+	char minp[256], maxp[256], val[32], cur[32];
+	u32 scale;
+	int err;
+
+	if (!khz)
+		return restore_pin(p);
+	if (limit_paths(domain, minp, maxp, sizeof(minp), &scale))
+		return dnngov_platform_errf(p, -EINVAL, "%s: not a cpufreq: or devfreq: domain", domain);
+	if (kp->pin.domain[0] && strcmp(kp->pin.domain, domain)) {
+		err = restore_pin(p);
+		if (err)
+			return err;
+	}
+	if (read_line(minp, cur, sizeof(cur)) == 0 && !kp->pin.domain[0]) {
+		err = read_line(maxp, kp->pin.max, sizeof(kp->pin.max));
+		if (err)
+			return dnngov_platform_errf(p, err, "%s: cannot read %s: %s", domain, maxp,
+						    strerror(-err));
+		snprintf(kp->pin.min, sizeof(kp->pin.min), "%s", cur);
+		snprintf(kp->pin.domain, sizeof(kp->pin.domain), "%s", domain);
+	} else if (!kp->pin.domain[0]) {
+		return dnngov_platform_errf(p, -errno ? -errno : -EIO,
+					    "%s: cannot read %s: pinning a frequency for calibration needs its limits (root)",
+					    domain, minp);
+	}
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)khz * scale);
+	err = write_limits(minp, maxp, val, val, strtoull(cur, NULL, 10));
+	if (err)
+		return dnngov_platform_errf(p, err, "%s: cannot pin %u kHz through %s: %s",
+					    domain, khz, minp, strerror(-err));
+	return 0;
 }
 
 static int kernel_add(struct dnngov_platform *p,

@@ -420,6 +420,8 @@ static int sysfs_set_freq(struct dnngov_platform *p, const char *domain,
 
 	if (!d)
 		return dnngov_platform_errf(p, -ENODEV, "no domain %s", domain);
+	if (!khz)
+		return 0;	/* no pin to release: this backend sets frequencies */
 	err = take_over(p, d);
 	if (!err)
 		err = set_khz(p, d, khz);
