@@ -179,7 +179,7 @@ check-agent-vm: $(addprefix $(AGENT_STATIC)/,kernel_smoke dnngovd dnngovctl dnng
 # and a second process (tests/agent-vm/e2e.sh, e2e-run.sh, e2e_report.py).
 # DEMO_MODEL overrides the model, DEMO_SECONDS the length of a phase.
 DEMO_MODEL   ?= $(TOP)/models/fmnist-ofa.dnngov
-DEMO_SECONDS ?= 6
+DEMO_SECONDS ?= 5
 E2E_CHECK_SRCS = $(TOP)/tests/agent-vm/e2e_check.c $(TOP)/tests/vm/dg.c $(TOP)/tests/vm/nl.c \
 	$(TOP)/tests/vm/util.c $(TOP)/module/policy.c
 
@@ -187,7 +187,7 @@ $(AGENT_STATIC)/e2e_check: $(E2E_CHECK_SRCS) $(VMTEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(VMTEST_FLAGS) -o $@ $(E2E_CHECK_SRCS)
 
-check-agent-e2e: $(addprefix $(AGENT_STATIC)/,dnngovd dnngovctl e2e_check)
+check-agent-e2e: $(addprefix $(AGENT_STATIC)/,dnngovd dnngovctl e2e_check kernel_smoke dnngov-client-example)
 	@$(MAKE) --no-print-directory vm-x86_64-image
 	@CHECKDIR=$(CHECKDIR) sh $(TOP)/tests/agent-vm/e2e-run.sh $$(cat $(BUILD)/vm/x86_64/kernel.path) \
 		$(BUILD)/vm/x86_64/initramfs.cpio.gz $(BUILD)/agent/e2e $(AGENT_STATIC) $(DEMO_MODEL) $(DEMO_SECONDS)

@@ -23,16 +23,23 @@ FAKEPLAT_SRC := $(TOP)/tests/kernel/Kbuild $(TOP)/tests/kernel/dnngov_fakeplat.c
 DNNGOV_SRC    = $(wildcard $(TOP)/Kbuild $(TOP)/module/*.c $(TOP)/module/*.h \
 		$(TOP)/module/*/*.h $(TOP)/include/dnngov/*.h $(TOP)/include/uapi/linux/*.h)
 
-.PHONY: check-vm check-vm-x86_64 check-vm-arm64 vm-x86_64-check vm-arm64-check \
+.PHONY: check-vm check-vm-agent check-vm-x86_64 check-vm-arm64 vm-x86_64-check vm-arm64-check \
 	vm-x86_64-image vm-arm64-image vm-arm64-run vm-shell
 
-# Both architectures run even when the first fails.
+# Both architectures run even when the first fails; then the agent end to
+# end on x86_64 (suite agent-e2e, mk/agent.mk).
 check-vm:
 	@status=0; \
 	for a in x86_64 arm64; do \
 		$(MAKE) --no-print-directory check-vm-$$a || status=1; \
 	done; \
+	$(MAKE) --no-print-directory check-vm-agent || status=1; \
 	exit $$status
+
+check-vm-agent:
+	@mkdir -p $(BUILD)/vm $(CHECKDIR) && rm -f $(CHECKDIR)/agent-e2e.result && \
+		flock $(BUILD)/vm/x86_64.lock $(MAKE) --no-print-directory check-agent-e2e || \
+		{ test -f $(CHECKDIR)/agent-e2e.result || $(call vm_fail,agent-e2e,could not build or run the end-to-end VM run (see above)); exit 1; }
 
 # vm_fail(suite,what): a build step failed; count it so check-summary sees it.
 vm_fail = { echo "$(1): FAIL: $(2)"; CHECKDIR=$(CHECKDIR) sh $(TOP)/scripts/record-result.sh $(1) 0 1; \

@@ -106,6 +106,8 @@ int workload_start(struct daemon *d, const struct dnngov_cfg_workload *c,
 void workload_stop(struct daemon *d, struct workload *w);
 /* Queue a socket request; 0 or -EBUSY (queue full) / -EOPNOTSUPP. */
 int workload_submit(struct workload *w, struct request *r);
+/* Push the config's power_model file to the platform; 0 or -errno (logged). */
+int power_model_push(struct daemon *d, const char *path);
 void request_complete(struct daemon *d, struct request *r);
 struct workload *daemon_find(struct daemon *d, const char *name);
 

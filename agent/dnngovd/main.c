@@ -399,6 +399,10 @@ int main(int argc, char **argv)
 		logmsg("backend: %s", d->plat.ops->name);
 	if (!strcmp(d->plat.ops->name, "none"))
 		logmsg("no frequency control here: adapting subnets to the measured latency only");
+	if (d->cfg.power_model[0] && power_model_push(d, d->cfg.power_model)) {
+		status = 1;
+		goto out;
+	}
 	if (dnngov_manager_create(&d->plat, NULL, &d->mgr)) {
 		logmsg("out of memory");
 		return 1;

@@ -1,6 +1,8 @@
 #!/bin/sh
-# make demo: dnngovd on the bundled Fashion-MNIST supernet, replaying the
-# Fashion-MNIST test set, with the best frequency backend this machine has
+# The demo's target phases on this machine (make demo runs them in the test
+# VM against dnngov.ko: tests/agent-vm/e2e-run.sh): dnngovd on the bundled
+# Fashion-MNIST supernet, replaying the Fashion-MNIST test set, with the best
+# frequency backend this machine has
 # (kernel: dnngov.ko, sysfs: the userspace governor, none: subnets only).
 # dnngovctl changes the latency target and accuracy floor in phases; the
 # summary per phase comes from dnngovd's own counters.

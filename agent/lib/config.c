@@ -171,6 +171,8 @@ static int daemon_key(struct pstate *ps, const char *k, const char *v)
 	}
 	if (!strcmp(k, "sysfs_root"))
 		return copy_path(ps, k, c->sysfs_root, sizeof(c->sysfs_root), v);
+	if (!strcmp(k, "power_model"))
+		return copy_path(ps, k, c->power_model, sizeof(c->power_model), v);
 	if (!strcmp(k, "socket")) {
 		if (v[0] != '/')
 			return fail(ps, k, "'%s' is not an absolute path", v);
@@ -200,7 +202,7 @@ static int daemon_key(struct pstate *ps, const char *k, const char *v)
 			return fail(ps, k, "'%s' is not in 1..1024", v);
 		return 1;
 	}
-	return fail(ps, k, "unknown key in [daemon] (known: backend, sysfs_root, socket, socket_group, socket_mode, tick_ms, max_clients, queue_depth)");
+	return fail(ps, k, "unknown key in [daemon] (known: backend, sysfs_root, power_model, socket, socket_group, socket_mode, tick_ms, max_clients, queue_depth)");
 }
 
 static int time_key(struct pstate *ps, const char *k, const char *v,

@@ -55,6 +55,7 @@ struct dnngov_cfg {
 	/* [daemon] */
 	char backend[16];		/* auto, kernel, sysfs, none */
 	char sysfs_root[DNNGOV_CFG_PATH_MAX];
+	char power_model[DNNGOV_CFG_PATH_MAX];		/* per-OPP power file, "" = none */
 	char socket[108];		/* sun_path */
 	char socket_group[64];		/* "" = the daemon's group */
 	u32 socket_mode;

@@ -31,6 +31,29 @@ int kmsg_put_domain_name(struct nl_msg *msg, const char *domain)
 	return NLA_OK_(nla_put_string(msg, DNNGOV_A_DOMAIN, domain));
 }
 
+int kmsg_put_power(struct nl_msg *msg, const char *domain, const u32 *khz,
+		   const u32 *busy_uw, const u32 *idle_uw, u32 n)
+{
+	struct nlattr *opps, *e;
+	u32 i;
+
+	if (nla_put_string(msg, DNNGOV_A_DOMAIN, domain))
+		return -ENOMEM;
+	opps = nla_nest_start(msg, DNNGOV_A_OPPS);
+	if (!opps)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		e = nla_nest_start(msg, DNNGOV_OPPS_A_ENTRY);
+		if (!e || nla_put_u32(msg, DNNGOV_OPP_A_FREQ_KHZ, khz[i]) ||
+		    nla_put_u32(msg, DNNGOV_OPP_A_POWER_BUSY_UW, busy_uw[i]) ||
+		    nla_put_u32(msg, DNNGOV_OPP_A_POWER_IDLE_UW, idle_uw[i]))
+			return -ENOMEM;
+		nla_nest_end(msg, e);
+	}
+	nla_nest_end(msg, opps);
+	return 0;
+}
+
 int kmsg_put_workload(struct nl_msg *msg, u32 id,
 		      const struct dnngov_platform_workload *w)
 {

@@ -51,6 +51,9 @@ int kmsg_put_report(struct nl_msg *msg, u32 id,
 		    const struct dnngov_platform_report *r);
 int kmsg_put_id(struct nl_msg *msg, u32 id);
 int kmsg_put_domain_name(struct nl_msg *msg, const char *domain);
+/* SET_DOMAIN's power model: @n OPPs at @khz with busy/idle power (uW). */
+int kmsg_put_power(struct nl_msg *msg, const char *domain, const u32 *khz,
+		   const u32 *busy_uw, const u32 *idle_uw, u32 n);
 
 /* Parsers: 0, or -EINVAL when a required attribute is missing/invalid. */
 int kmsg_parse_decision(struct nlmsghdr *nlh, struct kmsg_decision *out);

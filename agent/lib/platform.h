@@ -137,6 +137,8 @@ struct dnngov_platform;
  *	for calibration; @khz = 0 releases the pin (the kernel backend pins
  *	through the domain's limits and restores the user's). NULL or
  *	-EOPNOTSUPP: the platform can't.
+ * @set_power: replace the domain's power model with a board calibration:
+ *	busy and idle power (uW, one core) at @n of its OPPs (optional)
  * @workload_add: register a workload; *@id gets its id (> 0)
  * @workload_change: new target, floor and period (domain and name ignored)
  * @workload_del: forget a workload
@@ -158,6 +160,9 @@ struct dnngov_platform_ops {
 	int (*domain_get)(struct dnngov_platform *p, const char *domain,
 			  struct dnngov_platform_domain *out);
 	int (*set_freq)(struct dnngov_platform *p, const char *domain, u32 khz);
+	int (*set_power)(struct dnngov_platform *p, const char *domain,
+			 const u32 *khz, const u32 *busy_uw, const u32 *idle_uw,
+			 u32 n);
 	int (*workload_add)(struct dnngov_platform *p,
 			    const struct dnngov_platform_workload *w, u32 *id);
 	int (*workload_change)(struct dnngov_platform *p, u32 id,

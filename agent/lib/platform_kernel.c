@@ -504,6 +504,19 @@ static int kernel_del(struct dnngov_platform *p, u32 id)
 	return request(p, msg, "delete workload");
 }
 
+static int kernel_set_power(struct dnngov_platform *p, const char *domain,
+			    const u32 *khz, const u32 *busy_uw, const u32 *idle_uw,
+			    u32 n)
+{
+	struct nl_msg *msg = new_msg(p, DNNGOV_CMD_SET_DOMAIN, 0);
+
+	if (!msg || kmsg_put_power(msg, domain, khz, busy_uw, idle_uw, n)) {
+		nlmsg_free(msg);
+		return NOMEM(p);
+	}
+	return request(p, msg, "set the power model");
+}
+
 static int kernel_levels(struct dnngov_platform *p, u32 id,
 			 const struct dnngov_level *levels, u32 n)
 {
@@ -574,6 +587,7 @@ static const struct dnngov_platform_ops kernel_ops = {
 	.list_domains = kernel_list,
 	.domain_get = kernel_domain_get,
 	.set_freq = kernel_set_freq,
+	.set_power = kernel_set_power,
 	.workload_add = kernel_add,
 	.workload_change = kernel_change,
 	.workload_del = kernel_del,

@@ -6,7 +6,8 @@
 # checks of tests/agent-vm/e2e_report.py on the console log.
 #
 #   e2e-run.sh KERNEL_DIR INITRAMFS WORKDIR BINDIR MODEL [PHASE_SECONDS]
-#     BINDIR holds static dnngovd, dnngovctl and e2e_check
+#     BINDIR holds static dnngovd, dnngovctl, e2e_check, kernel_smoke and
+#     dnngov-client-example
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 kdir=$1 initrd=$2 work=$3 bindir=$4 model=$5 secs=${6:-6}
@@ -23,7 +24,7 @@ for f in t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz; do
 	[ -r "$data/$f" ] || fail_setup "$data/$f is missing: sh scripts/deps.sh vm (package dataset-fashion-mnist)"
 done
 (cd "$work/stage" && gzip -dc "$initrd" | cpio -id --quiet) || fail_setup "cannot unpack $initrd"
-for b in dnngovd dnngovctl e2e_check; do
+for b in dnngovd dnngovctl e2e_check kernel_smoke dnngov-client-example; do
 	cp "$bindir/$b" "$work/stage/bin/$b" || fail_setup "no $bindir/$b"
 done
 for app in sed awk tr tail head sleep; do

@@ -30,13 +30,21 @@ json() { $1 --json status | $bb tr -d '\n'; }
 insmod /lib/modules/dnngov/dnngov.ko
 echo dnngov > /sys/devices/system/cpu/cpufreq/policy0/scaling_governor
 echo dnngov > $G/governor
+# the kernel backend and the manager alone (PASS/FAIL agent-kernel lines)
+/bin/kernel_smoke
 
+# A board power calibration for the GPU: flat, 1100 mW busy / 1000 mW idle
+# at every OPP (as the module's set_domain test), from its OPP list.
+for hz in $(cat $G/available_frequencies); do
+	echo "$GPU $((hz / 1000)) 1100 1000"
+done > /tmp/power.txt
 conf_a() {	# extra workloads after the first
 	cat <<CONF
 [daemon]
 backend = kernel
 socket = /tmp/a.sock
 tick_ms = 100
+power_model = /tmp/power.txt
 [workload fmnist]
 model = /fmnist.dnngov
 domain = $CPU
@@ -46,6 +54,13 @@ calibrate = measure
 input = replay
 replay = /t10k-images-idx3-ubyte.gz
 labels = /t10k-labels-idx1-ubyte.gz
+# requests from dnngov-client-example (no domain: subnet choice only)
+[workload app]
+model = /fmnist.dnngov
+domain = none
+threads = 1
+target_ms = 10000
+input = socket
 CONF
 	[ "$1" = more ] && cat <<CONF
 [workload fmnist-2]
@@ -76,6 +91,9 @@ pa=$!
 wait_sock /tmp/a.sock $pa
 check $? "dnngovd started with backend = kernel (socket up)"
 $bb sed 's/^/A: /' /tmp/a.log
+$bb grep -q "power model of $GPU: [0-9]* OPPs" /tmp/a.log
+check $? "dnngovd pushed the power_model file: $($bb grep -o 'power model of.*' /tmp/a.log)"
+/bin/e2e_check power power-model $GPU 1100000 1000000
 
 # Targets from the latencies dnngovd measured here at start-up.
 set -- $($ctl --json levels fmnist | $bb tr -d '\n' | $bb awk '{
@@ -101,6 +119,9 @@ run_phase() {	# NAME TARGET_MS FLOOR_PCT
 # level's accuracy as floor a tighter target costs frequency; without a
 # floor the tight target runs the cheapest level.
 run_phase relaxed $relaxed "$acctop" 1
+out=$(/bin/dnngov-client-example -s /tmp/a.sock -n 5 app /t10k-images-idx3-ubyte.gz 2>&1)
+echo "$out" | $bb grep -q "^image 4: level"
+check $? "the example client's 5 requests answered: $(echo "$out" | $bb tail -1)"
 run_phase tighter $tighter "$acctop" 1
 run_phase tight $tight 0 1
 run_phase tight+floor $tight "$acc2" 1

@@ -9,6 +9,9 @@
  *                                       on the domain, sysfs at the decision
  *   e2e_check floor LABEL DOMAIN        no workloads left: the floor policy
  *                                       (FALLBACK) decided as predicted
+ *   e2e_check power LABEL DOMAIN BUSY_UW IDLE_UW
+ *                                       every OPP has this power (a
+ *                                       power_model file was pushed)
  *
  * Prints "PASS agent-e2e: ..." / "FAIL agent-e2e: ..." and, for the summary,
  * "E2E-DEC LABEL DOMAIN KHZ NAME:LEVEL..." with the module's decision.
@@ -47,14 +50,27 @@ int main(int argc, char **argv)
 	bool ok;
 	int n;
 
-	if (argc < 4 || (strcmp(argv[1], "settle") && strcmp(argv[1], "floor")) ||
-	    (!strcmp(argv[1], "settle") && argc < 5)) {
-		fprintf(stderr, "usage: e2e_check settle LABEL DOMAIN NWL | floor LABEL DOMAIN\n");
+	if (argc < 4 || (strcmp(argv[1], "settle") && strcmp(argv[1], "floor") &&
+			  strcmp(argv[1], "power")) ||
+	    (!strcmp(argv[1], "settle") && argc < 5) || (!strcmp(argv[1], "power") && argc < 6)) {
+		fprintf(stderr, "usage: e2e_check settle LABEL DOMAIN NWL | floor LABEL DOMAIN | power LABEL DOMAIN BUSY_UW IDLE_UW\n");
 		return 2;
 	}
 	vt_begin("agent-e2e");
 	if (!vt_check(nlc_open(&c) == 0, "%s: netlink socket to dnngov.ko", argv[2]))
 		return 1;
+	if (!strcmp(argv[1], "power")) {
+		uint32_t busy = (uint32_t)atoi(argv[4]), idle = (uint32_t)atoi(argv[5]), i, off = 0;
+		int r = dg_get_dom(&c, argv[3], &d);
+
+		for (i = 0; !r && i < d.pd.n_opps; i++)
+			off += d.pd.opps[i].power_busy_uw != busy || d.pd.opps[i].power_idle_uw != idle;
+		vt_check(!r && d.pd.n_opps && !off,
+			 "%s: GET_DOMAIN %s: the power_model file's %u/%u uW at all %u OPPs (%u differ)",
+			 argv[2], argv[3], busy, idle, r ? 0 : d.pd.n_opps, off);
+		nlc_close(&c);
+		return vt_failures() ? 1 : 0;
+	}
 	ok = dg_settled(&c, argv[3], &d, &p, why, sizeof(why));
 	n = dg_dump_wls(&c, wls, 64);
 	if (n < 0)

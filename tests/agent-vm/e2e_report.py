@@ -43,10 +43,10 @@ def main():
             failed += 1
 
     for ln in lines:
-        if ln.startswith("PASS agent-e2e:"):
+        if ln.startswith("PASS agent-e2e:") or ln.startswith("PASS agent-kernel:"):
             passed += 1
             print(ln)
-        elif ln.startswith("FAIL agent-e2e:"):
+        elif ln.startswith("FAIL agent-e2e:") or ln.startswith("FAIL agent-kernel:"):
             failed += 1
             print(ln)
         elif ln.startswith("E2E-PHASE "):
@@ -141,8 +141,8 @@ def main():
             acc_n["B:fmnist-b"] = [wb["inferences"], wb["correct"], wb["labelled"], wb["accuracy_sum"]]
 
     for name, (inf, cor, lab, accsum) in sorted(acc_n.items()):
-        if lab < 30:
-            check(lab > 0, "%s: %d labelled inferences (too few to compare accuracy)" % (name, lab))
+        if lab < 30:      # socket workloads have no labels; too few to judge
+            print("  %s: %d labelled inferences: accuracy not compared" % (name, lab))
             continue
         p = accsum / 100.0 / inf / 100.0
         online = cor / lab

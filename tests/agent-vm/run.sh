@@ -23,6 +23,7 @@ cp "$model" "$work/stage/tiny.dnngov"
   head -c 15680 /dev/zero | tr '\000' '\200'; } > "$work/stage/images.idx"
 cat > "$work/stage/agent-smoke.sh" <<'SH'
 bb=/bin/busybox
+export OPENBLAS_CORETYPE=Prescott	# TCG emulates AVX-512 slowly
 insmod /lib/modules/dnngov/dnngov.ko
 echo dnngov > /sys/devices/system/cpu/cpufreq/policy0/scaling_governor
 /bin/kernel_smoke
