@@ -439,6 +439,9 @@ int dnngov_config_load(const char *path, struct dnngov_cfg *cfg, char *err,
 	}
 	r = parse_file(f, path, cfg, err, err_len);
 	fclose(f);
+	if (!r)
+		r = resolve(path, cfg->power_model, sizeof(cfg->power_model), "power_model",
+			    "-", err, err_len);
 	for (i = 0; !r && i < cfg->n_workloads; i++) {
 		struct dnngov_cfg_workload *w = &cfg->wl[i];
 
