@@ -15,7 +15,7 @@ want() { case " $groups " in *" all "*|*" $1 "*) return 0;; esac; return 1; }
 pkgs="build-essential pkg-config kmod"
 want build   && pkgs="$pkgs libopenblas-dev libcmocka-dev libnl-3-dev libnl-genl-3-dev libinih-dev libjson-c-dev zlib1g-dev"
 want unit    && pkgs="$pkgs libopenblas-dev libcmocka-dev libnl-3-dev libnl-genl-3-dev libinih-dev libjson-c-dev zlib1g-dev valgrind clang libclang-rt-14-dev qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
-want vm      && pkgs="$pkgs qemu-system-x86 qemu-system-arm busybox-static cpio gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc dataset-fashion-mnist"
+want vm      && pkgs="$pkgs qemu-system-x86 qemu-system-arm busybox-static cpio gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc dataset-fashion-mnist libgfortran-12-dev"
 want torch   && pkgs="$pkgs python3-torch python3-numpy dataset-fashion-mnist"
 want bench   && pkgs="$pkgs python3-torch python3-numpy"
 # Node.js and npm run ONNX Runtime (npm onnxruntime-node) for the benchmark; a
