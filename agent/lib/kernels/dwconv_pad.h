@@ -133,6 +133,68 @@ static inline void dw_pad_zero(const struct dw_geom *g, float *pad)
 	memset(pad, 0, (size_t)g->rows * g->rs * sizeof(float));
 }
 
+#if defined(__AVX512F__)
+/* AVX-512: the producer's epilogue on 16 floats. */
+static inline __m512 pre16(__m512 v, const struct dw_pre *pre)
+{
+	if (!pre)
+		return v;
+	v = _mm512_fmadd_ps(v, _mm512_set1_ps(pre->scale), _mm512_set1_ps(pre->shift));
+	if (pre->act == DG_ACT_RELU) {
+		v = _mm512_max_ps(v, _mm512_setzero_ps());
+	} else if (pre->act == DG_ACT_HSWISH) {
+		__m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(v, _mm512_set1_ps(3.0f)),
+						       _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
+
+		v = _mm512_mul_ps(_mm512_mul_ps(v, t), _mm512_set1_ps(1.0f / 6.0f));
+	}
+	return v;
+}
+
+/* Stride 1: dst[0, n) = pre(src[0, n)), 16 at a time, masked tail. */
+static inline void pre_row16(float *dst, const float *src, int n, const struct dw_pre *pre)
+{
+	int i = 0;
+
+	for (; i + 16 <= n; i += 16)
+		_mm512_storeu_ps(dst + i, pre16(_mm512_loadu_ps(src + i), pre));
+	if (i < n) {
+		__mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+
+		_mm512_mask_storeu_ps(dst + i, m, pre16(_mm512_maskz_loadu_ps(m, src + i), pre));
+	}
+}
+
+/* Stride 2: even/odd positions of pre(src[0, n)) to e and o in one pass. */
+static inline void deinterleave_pre16(const float *src, int n, float *e, float *o,
+				      const struct dw_pre *pre)
+{
+	const __m512i ie = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+	const __m512i io = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+	int i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		__m512 a = pre16(_mm512_loadu_ps(src + i), pre);
+		__m512 b = pre16(_mm512_loadu_ps(src + i + 16), pre);
+
+		_mm512_storeu_ps(e + i / 2, _mm512_permutex2var_ps(a, ie, b));
+		_mm512_storeu_ps(o + i / 2, _mm512_permutex2var_ps(a, io, b));
+	}
+	if (i < n) {	/* 1..31 left: masked loads, masked stores */
+		int rem = n - i;
+		__mmask16 ma = rem >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << rem) - 1);
+		__mmask16 mb = rem > 16 ? (__mmask16)((1u << (rem - 16)) - 1) : 0;
+		__m512 a = pre16(_mm512_maskz_loadu_ps(ma, src + i), pre);
+		__m512 b = pre16(_mm512_maskz_loadu_ps(mb, src + i + 16), pre);
+
+		_mm512_mask_storeu_ps(e + i / 2, (__mmask16)((1u << ((rem + 1) / 2)) - 1),
+				      _mm512_permutex2var_ps(a, ie, b));
+		_mm512_mask_storeu_ps(o + i / 2, (__mmask16)((1u << (rem / 2)) - 1),
+				      _mm512_permutex2var_ps(a, io, b));
+	}
+}
+#endif
+
 /* Copy one plane's interior into the padded scratch (after dw_pad_zero()). */
 static inline void dw_pad_plane(const float *in, int h, int w, int k, int stride,
 				const struct dw_geom *g, const struct dw_pre *pre,
@@ -146,6 +208,22 @@ static inline void dw_pad_plane(const float *in, int h, int w, int k, int stride
 		float *row = pad + (size_t)(iy + p) * g->rs;
 		const float *src = in + (size_t)iy * w;
 
+#if defined(__AVX512F__)
+		if (stride == 1) {
+			pre_row16(row + p, src, w, pre);
+			continue;
+		}
+		if (p & 1) {
+			row[g->ph + (p >> 1)] = pre ? dg_act1(src[0] * pre->scale + pre->shift, pre->act)
+						    : src[0];
+			deinterleave_pre16(src + 1, w - 1, row + (p + 1) / 2,
+					   row + g->ph + (p + 1) / 2, pre);
+		} else {
+			deinterleave_pre16(src, w, row + p / 2, row + g->ph + p / 2, pre);
+		}
+		(void)tmp;
+		continue;
+#endif
 		if (stride == 1) {
 			pre_row(row + p, src, w, pre);
 			continue;
