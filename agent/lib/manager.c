@@ -525,6 +525,8 @@ u32 dnngov_manager_infer_done(struct dnngov_manager *m, int handle,
 		w->report_now = true;
 		w->ok_run = 0;
 		j = level_used < w->level ? level_used : w->level;
+		if (j < w->floor_level)		/* ran before a floor was raised */
+			j = w->floor_level;
 		if (j > w->floor_level) {
 			j--;
 			while (j > w->floor_level &&

@@ -465,6 +465,11 @@ static void test_service_vs_queueing(void **state)
 	assert_int_equal(st.level, 2);
 	assert_int_equal(st.misses, 1);
 	assert_in_range(st.last_latency_us, 7800, 8200);
+	/* an inference that ran below a floor raised meanwhile misses: the
+	 * level stays at the floor's */
+	assert_int_equal(dnngov_manager_change(r.m, r.h, 1000, 8000, 0), 0);
+	assert_int_equal(dnngov_manager_infer_done(r.m, r.h, 0, 3000000, 3000000, r.now), 2);
+	assert_int_equal(dnngov_manager_change(r.m, r.h, 9000, 7600, 0), 0);
 	/* a latency below the service time is taken as no wait */
 	r.level = dnngov_manager_infer_done(r.m, r.h, r.level, 5000000, 1000, r.now);
 	assert_int_equal(dnngov_manager_stats(r.m, r.h, &st), 0);
