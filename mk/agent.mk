@@ -18,7 +18,7 @@ AGENT_LIBS    = $(shell pkg-config --libs libnl-genl-3.0 json-c inih zlib 2>/dev
 AGENT_OBJDIR  = $(BUILD)/agent/obj
 AGENT_LIB     = $(BUILD)/lib/libdnngov.a
 AGENT_SRCS    = $(addprefix $(TOP)/agent/lib/,$(AGENT_LIB_FILES)) $(TOP)/module/policy.c
-AGENT_LIB_FILES := manager.c platform.c platform_select.c platform_sysfs.c \
+AGENT_LIB_FILES := manager.c platform.c platform_select.c platform_sysfs.c policy_host.c \
 		   platform_kernel.c kernel_msg.c config.c protocol.c client.c dataset.c
 AGENT_OBJS    = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(AGENT_SRCS))
 AGENT_HDRS    = $(wildcard $(TOP)/agent/lib/*.h) $(TOP)/include/dnngov/policy.h \

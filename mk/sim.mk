@@ -13,10 +13,10 @@ SIM_LIBS      = -linih -ljson-c -lm
 # The simulator's own code, then the real agent manager and policy core.
 SIM_CORE_SRCS := sim/board.c sim/latency.c sim/scenario.c sim/engine.c \
 		 sim/governors.c sim/oracle.c sim/ctl_dnngov.c \
-		 agent/lib/platform_sim.c agent/lib/manager.c agent/lib/platform.c \
+		 agent/lib/platform_sim.c agent/lib/policy_host.c agent/lib/manager.c agent/lib/platform.c \
 		 module/policy.c
 SIM_CORE_OBJS = $(patsubst %.c,$(SIM_OBJDIR)/%.o,$(SIM_CORE_SRCS))
-SIM_HDRS      = $(wildcard $(TOP)/sim/*.h) $(TOP)/agent/lib/platform.h \
+SIM_HDRS      = $(wildcard $(TOP)/sim/*.h) $(TOP)/agent/lib/platform.h $(TOP)/agent/lib/policy_host.h \
 		$(TOP)/agent/lib/manager.h $(TOP)/include/dnngov/policy.h
 SIM_TEST_BIN := $(BUILD)/sim/test_sim
 

@@ -7,9 +7,12 @@
  * limit changes, and a sample_ms timer that refreshes the load floor; with
  * the module's default hysteresis. Reports and samples go through the same
  * policy-core entry points as in the module (dnngov_policy_report_window(),
- * dnngov_policy_sample()), so the orchestration is not duplicated here. The power table handed to the policy
- * comes from the board file as written (the simulator may run a board whose
- * true coefficients differ, for the sensitivity study).
+ * dnngov_policy_sample()). Domains, workloads and decisions live in the
+ * policy host shared with the sysfs backend (policy_host.c); this file owns
+ * only the board I/O: limits, OPP requests, virtual time and busy counters.
+ * The power table handed to the policy comes from the board file as
+ * written (the simulator may run a board whose true coefficients differ,
+ * for the sensitivity study).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,27 +20,17 @@
 #include <string.h>
 
 #include "platform.h"
+#include "policy_host.h"
 #include "../../sim/engine.h"
 
+/* Board side of a domain; its policy side is host.dom[] at the same index. */
 struct simdom {
 	unsigned int sd;		/* index in the simulated board */
-	struct dnngov_domain pd;
-	u32 n_wl;
-	struct dnngov_workload *wl[DNNGOV_POLICY_MAX_WORKLOADS];
-	struct dnngov_decision dec;
-	const struct dnngov_workload *dec_wl[DNNGOV_POLICY_MAX_WORKLOADS];
-	u64 seq;
-	bool dirty;
+	struct dnngov_host_domain *hd;
 	u64 next_sample_ns, last_sample_ns;
 	double prev_busy_core_ns, prev_busy_max_ns;
 	unsigned int seen_opp;		/* OPP in force at the last look */
 	u64 opp_since_ns;		/* since when */
-};
-
-struct simwl {
-	u32 id;				/* 0 = free */
-	int dom;
-	struct dnngov_workload pw;
 };
 
 struct sim_priv {
@@ -45,8 +38,7 @@ struct sim_priv {
 	unsigned int flags;
 	u32 n_dom;
 	struct simdom dom[DNNGOV_PLATFORM_MAX_DOMAINS];
-	struct simwl wl[DNNGOV_POLICY_MAX_WORKLOADS];
-	u32 next_id;
+	struct dnngov_policy_host host;
 };
 
 static u32 khz_of(const struct sim_priv *sp, const struct simdom *d, unsigned int opp)
@@ -62,10 +54,10 @@ static void read_limits(struct sim_priv *sp, struct simdom *d)
 
 	if (sp->flags & SIM_PLAT_PIN_MAX)
 		lo = hi;
-	if (lo != d->pd.min_khz || hi != d->pd.max_khz)
-		d->dirty = true;
-	d->pd.min_khz = lo;
-	d->pd.max_khz = hi;
+	if (lo != d->hd->pd.min_khz || hi != d->hd->pd.max_khz)
+		d->hd->dirty = true;
+	d->hd->pd.min_khz = lo;
+	d->hd->pd.max_khz = hi;
 }
 
 static int sim_open(struct dnngov_platform *p)
@@ -75,29 +67,32 @@ static int sim_open(struct dnngov_platform *p)
 	u32 i, j;
 
 	sp->n_dom = 0;
+	dnngov_host_init(&sp->host, p);
 	for (i = 0; i < sp->s->b->n_domains && i < DNNGOV_PLATFORM_MAX_DOMAINS; i++) {
 		const struct sim_domain *bd = &mb->dom[i];
 		struct simdom *d = &sp->dom[sp->n_dom];
+		struct dnngov_domain pd;
 
 		if (bd->n_opps > DNNGOV_POLICY_MAX_OPPS)
 			return dnngov_platform_errf(p, -E2BIG, "%s: %u OPPs (max %u)",
 						    bd->platform_name, bd->n_opps,
 						    DNNGOV_POLICY_MAX_OPPS);
 		memset(d, 0, sizeof(*d));
+		memset(&pd, 0, sizeof(pd));
 		d->sd = i;
-		d->pd.n_opps = bd->n_opps;
+		pd.n_opps = bd->n_opps;
 		for (j = 0; j < bd->n_opps; j++) {
-			d->pd.opps[j].freq_khz = bd->opp_khz[j];
-			d->pd.opps[j].power_busy_uw = (u32)(sim_core_power_w(bd, j, 1.0) * 1e6);
-			d->pd.opps[j].power_idle_uw = (u32)(sim_core_power_w(bd, j, 0.0) * 1e6);
+			pd.opps[j].freq_khz = bd->opp_khz[j];
+			pd.opps[j].power_busy_uw = (u32)(sim_core_power_w(bd, j, 1.0) * 1e6);
+			pd.opps[j].power_idle_uw = (u32)(sim_core_power_w(bd, j, 0.0) * 1e6);
 		}
 		/* Clusters a power mode turns off are listed but not decided. */
-		d->pd.capacity = sp->s->dom[i].online ? sp->s->dom[i].online : bd->cores;
-		d->pd.cur_opp = sp->s->dom[i].opp;
+		pd.capacity = sp->s->dom[i].online ? sp->s->dom[i].online : bd->cores;
+		pd.cur_opp = sp->s->dom[i].opp;
+		pd.hysteresis_pct = SIM_PLAT_HYSTERESIS;
+		d->hd = &sp->host.dom[dnngov_host_domain_add(&sp->host, &pd)];
 		d->seen_opp = sp->s->dom[i].opp;
-		d->pd.hysteresis_pct = SIM_PLAT_HYSTERESIS;
 		read_limits(sp, d);
-		d->dirty = true;
 		sp->n_dom++;
 	}
 	return 0;
@@ -128,8 +123,8 @@ static void fill_info(struct sim_priv *sp, struct simdom *d, struct dnngov_platf
 	snprintf(out->name, sizeof(out->name), "%s", bd->platform_name);
 	read_limits(sp, d);
 	out->cur_khz = khz_of(sp, d, sp->s->dom[d->sd].opp);
-	out->min_khz = d->pd.min_khz;
-	out->max_khz = d->pd.max_khz;
+	out->min_khz = d->hd->pd.min_khz;
+	out->max_khz = d->hd->pd.max_khz;
 	out->n_opps = bd->n_opps;
 	for (j = 0; j < bd->n_opps; j++)
 		out->opps_khz[j] = bd->opp_khz[j];
@@ -176,97 +171,36 @@ static int sim_set_freq(struct dnngov_platform *p, const char *domain, u32 khz)
 	return 0;
 }
 
-static struct simwl *find_wl(struct sim_priv *sp, u32 id)
-{
-	u32 i;
-
-	for (i = 0; id && i < DNNGOV_POLICY_MAX_WORKLOADS; i++)
-		if (sp->wl[i].id == id)
-			return &sp->wl[i];
-	return NULL;
-}
-
 static int sim_add(struct dnngov_platform *p, const struct dnngov_platform_workload *w, u32 *id)
 {
 	struct sim_priv *sp = p->priv;
 	struct simdom *d = find_dom(sp, w->domain);
-	struct simwl *s = NULL;
-	u32 i;
 
 	if (!d)
 		return dnngov_platform_errf(p, -ENODEV, "no domain %s on board %s",
 					    w->domain, sp->s->b->name);
-	for (i = 0; i < DNNGOV_POLICY_MAX_WORKLOADS && !s; i++)
-		if (!sp->wl[i].id)
-			s = &sp->wl[i];
-	if (!s || d->n_wl >= DNNGOV_POLICY_MAX_WORKLOADS)
-		return dnngov_platform_errf(p, -ENOSPC, "too many workloads");
-	memset(s, 0, sizeof(*s));
-	s->id = ++sp->next_id;
-	s->dom = (int)(d - sp->dom);
-	s->pw.id = s->id;
-	s->pw.target_us = w->target_us;
-	s->pw.accuracy_floor = w->accuracy_floor;
-	s->pw.period_us = w->period_us;
-	dnngov_policy_workload_init(&s->pw);
-	d->wl[d->n_wl++] = &s->pw;
-	d->dirty = true;
-	*id = s->id;
-	return 0;
+	return dnngov_host_workload_add(&sp->host, (u32)(d - sp->dom), w, id);
 }
 
 static int sim_change(struct dnngov_platform *p, u32 id, const struct dnngov_platform_workload *w)
 {
 	struct sim_priv *sp = p->priv;
-	struct simwl *s = find_wl(sp, id);
 
-	if (!s)
-		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
-	s->pw.target_us = w->target_us;
-	s->pw.accuracy_floor = w->accuracy_floor;
-	s->pw.period_us = w->period_us;
-	sp->dom[s->dom].dirty = true;
-	return 0;
+	return dnngov_host_workload_change(&sp->host, id, w);
 }
 
 static int sim_del(struct dnngov_platform *p, u32 id)
 {
 	struct sim_priv *sp = p->priv;
-	struct simwl *s = find_wl(sp, id);
-	struct simdom *d;
-	u32 i;
 
-	if (!s)
-		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
-	d = &sp->dom[s->dom];
-	for (i = 0; i < d->n_wl; i++) {
-		if (d->wl[i] == &s->pw) {
-			memmove(&d->wl[i], &d->wl[i + 1], (d->n_wl - i - 1) * sizeof(d->wl[0]));
-			d->n_wl--;
-			break;
-		}
-	}
-	s->id = 0;
-	d->dirty = true;
-	return 0;
+	return dnngov_host_workload_del(&sp->host, id, NULL);
 }
 
 static int sim_levels(struct dnngov_platform *p, u32 id, const struct dnngov_level *levels, u32 n)
 {
 	struct sim_priv *sp = p->priv;
-	struct simwl *s = find_wl(sp, id);
 
-	if (!s)
-		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
-	if (n < 1 || n > DNNGOV_POLICY_MAX_LEVELS)
-		return dnngov_platform_errf(p, -EINVAL, "level count %u out of range 1..%u",
-					    n, DNNGOV_POLICY_MAX_LEVELS);
-	memcpy(s->pw.levels, levels, n * sizeof(levels[0]));
-	s->pw.n_levels = n;
-	if (s->pw.cur_level >= n)
-		s->pw.cur_level = 0;
-	sp->dom[s->dom].dirty = true;
-	return 0;
+	return dnngov_host_levels_set(&sp->host, id, levels, n);
 }
 
 /* The reports' clock: virtual time in us, never 0 (0 means "no report"). */
@@ -289,15 +223,13 @@ static void note_opp(struct sim_priv *sp, struct simdom *d)
 static int sim_report(struct dnngov_platform *p, u32 id, const struct dnngov_platform_report *r)
 {
 	struct sim_priv *sp = p->priv;
-	struct simwl *s = find_wl(sp, id);
+	struct dnngov_host_workload *s;
 	struct dnngov_report rep;
 	struct simdom *d;
+	int err = dnngov_host_report_check(&sp->host, id, r, &s);
 
-	if (!s)
-		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
-	if (r->level >= s->pw.n_levels)
-		return dnngov_platform_errf(p, -EINVAL, "report level %u but the table has %u",
-					    r->level, s->pw.n_levels);
+	if (err)
+		return err;
 	d = &sp->dom[s->dom];
 	note_opp(sp, d);
 	rep.level = r->level;
@@ -307,8 +239,7 @@ static int sim_report(struct dnngov_platform *p, u32 id, const struct dnngov_pla
 	rep.busy_us = r->busy_us;
 	rep.now_us = clock_us(sp);
 	rep.freq_age_us = (sp->s->now - d->opp_since_ns) / 1000;
-	dnngov_policy_report_window(&s->pw, &rep);
-	d->dirty = true;
+	dnngov_host_report(&sp->host, s, &rep);
 	return 0;
 }
 
@@ -317,44 +248,30 @@ static int run_domain(struct dnngov_platform *p, struct sim_priv *sp, struct sim
 		      u64 now, bool timer)
 {
 	const struct sim_dom *x = &sp->s->dom[d->sd];
-	const struct dnngov_workload *ws[DNNGOV_POLICY_MAX_WORKLOADS];
-	struct dnngov_decision dec;
-	u32 i, n = 0, cur_khz = khz_of(sp, d, x->opp);
+	u32 dom = (u32)(d - sp->dom);
+	struct dnngov_host_decision hd;
 	int err;
 
-	for (i = 0; i < d->n_wl; i++)
-		ws[i] = d->wl[i];
 	if (timer && now > d->last_sample_ns) {
 		struct dnngov_load_sample ls = {
 			.now_us = clock_us(sp),
 			.window_us = (now - d->last_sample_ns) / 1000,
 			.busy_us = (u64)((x->busy_core_ns - d->prev_busy_core_ns) / 1000.0),
 			.busy_max_us = (u64)((x->busy_max_ns - d->prev_busy_max_ns) / 1000.0),
-			.cur_khz = cur_khz,
+			.cur_khz = khz_of(sp, d, x->opp),
 		};
 
-		dnngov_policy_sample(&d->pd, ws, d->n_wl, &ls);
+		dnngov_host_sample(&sp->host, dom, &ls);
 		d->prev_busy_core_ns = x->busy_core_ns;
 		d->prev_busy_max_ns = x->busy_max_ns;
 		d->last_sample_ns = now;
 	}
-	for (i = 0; i < d->n_wl; i++)
-		if (d->wl[i]->n_levels)
-			ws[n++] = d->wl[i];
-	err = dnngov_policy_decide(&d->pd, ws, n, &dec);
+	err = dnngov_host_decide(&sp->host, dom, &hd);
 	if (err)
 		return dnngov_platform_errf(p, -EINVAL, "%s: policy rejected the domain (%d)",
 					    sp->s->b->dom[d->sd].platform_name, err);
-	d->dirty = false;
-	d->pd.cur_opp = dec.opp;
-	for (i = 0; i < n; i++)
-		((struct dnngov_workload *)ws[i])->cur_level = dec.level[i];
-	sim_request_opp(sp->s, d->sd, dec.opp);
-	d->dec = dec;
-	/* Remember which workload each decision slot belongs to. */
-	for (i = 0; i < n; i++)
-		d->dec_wl[i] = ws[i];
-	d->seq++;
+	sim_request_opp(sp->s, d->sd, hd.dec.opp);
+	dnngov_host_commit(&sp->host, dom, &hd);
 	return 0;
 }
 
@@ -374,13 +291,13 @@ static int sim_tick(struct dnngov_platform *p, u64 now_ns)
 		/* A power mode may take a cluster offline (or back). */
 		if (!sp->s->dom[d->sd].online)
 			continue;
-		if (d->pd.capacity != sp->s->dom[d->sd].online) {
-			d->pd.capacity = sp->s->dom[d->sd].online;
-			d->dirty = true;
+		if (d->hd->pd.capacity != sp->s->dom[d->sd].online) {
+			d->hd->pd.capacity = sp->s->dom[d->sd].online;
+			d->hd->dirty = true;
 		}
 		if (timer)
 			d->next_sample_ns = now_ns + sp->s->plat_sample_ms * 1000000ULL;
-		if (!timer && !d->dirty)
+		if (!timer && !d->hd->dirty)
 			continue;
 		err = run_domain(p, sp, d, now_ns, timer);
 		if (err && !first)
@@ -392,28 +309,8 @@ static int sim_tick(struct dnngov_platform *p, u64 now_ns)
 static int sim_decision(struct dnngov_platform *p, u32 id, struct dnngov_platform_decision *out)
 {
 	struct sim_priv *sp = p->priv;
-	struct simwl *s = find_wl(sp, id);
-	struct simdom *d;
-	u32 j;
 
-	if (!s)
-		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
-	d = &sp->dom[s->dom];
-	if (!d->seq)
-		return -ENODATA;
-	for (j = 0; j < d->dec.n_workloads; j++) {
-		if (d->dec_wl[j] != &s->pw)
-			continue;
-		out->seq = d->seq;
-		out->freq_khz = d->dec.freq_khz;
-		out->opp = d->dec.opp;
-		out->flags = d->dec.flags;
-		out->level = d->dec.level[j];
-		out->latency_us = d->dec.latency_us[j];
-		out->wl_flags = d->dec.wflags[j];
-		return 0;
-	}
-	return -ENODATA;
+	return dnngov_host_decision_get(&sp->host, id, out);
 }
 
 static const struct dnngov_platform_ops sim_ops = {

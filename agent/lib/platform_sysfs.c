@@ -4,7 +4,9 @@
  * governors (cpufreq scaling_setspeed, devfreq userspace/set_freq) are
  * driven by the same policy core as dnngov.ko (module/policy.c, compiled
  * into libdnngov). The sysfs root is configurable so that tests run it on a
- * fake tree.
+ * fake tree. Domains, workloads and decisions live in the policy host
+ * shared with the sim backend (policy_host.c); this file owns only the
+ * sysfs and /proc/stat I/O and the governor hand-over.
  *
  * A domain is taken over (governor switched to "userspace") when its first
  * workload arrives and given back (previous governor restored) when its last
@@ -20,23 +22,20 @@
 #include <unistd.h>
 
 #include "platform.h"
+#include "policy_host.h"
 
 #define CPUFREQ_DIR	"sys/devices/system/cpu/cpufreq"
 #define DEVFREQ_DIR	"sys/class/devfreq"
 #define HYSTERESIS_PCT	5
 
+/* I/O side of a domain; its policy side is host.dom[] at the same index. */
 struct sdom {
 	char name[DNNGOV_DOMAIN_NAME_MAX];
 	char dir[PATH_MAX];
 	bool devfreq;		/* frequencies in Hz, userspace/set_freq */
 	bool owned;		/* we switched it to userspace */
 	char saved_gov[64];
-	struct dnngov_domain pd;	/* policy view */
-	u32 n_wl;
-	struct dnngov_workload *wl[DNNGOV_POLICY_MAX_WORKLOADS];
-	struct dnngov_decision dec;
-	u64 seq;
-	bool dirty;
+	struct dnngov_host_domain *hd;	/* policy view: OPPs, limits, workloads */
 	u32 last_set_khz;
 	/* non-DNN load floor: CPU busy time from /proc/stat over a window */
 	u64 cpu_mask;
@@ -46,11 +45,8 @@ struct sdom {
 	u64 freq_since_ns;	/* when last_set_khz took effect (0 = unknown) */
 };
 
-struct swl {
-	u32 id;			/* 0 = free */
-	int dom;
-	struct dnngov_workload pw;
-	/* a report waits for the next tick, which brings the time */
+/* A report waits for the next tick, which brings the time. */
+struct spending {
 	bool pending;
 	struct dnngov_platform_report rep;
 };
@@ -60,8 +56,8 @@ struct sysfs_priv {
 	char root[PATH_MAX / 2];
 	u32 n_dom;
 	struct sdom dom[DNNGOV_PLATFORM_MAX_DOMAINS];
-	struct swl wl[DNNGOV_POLICY_MAX_WORKLOADS];
-	u32 next_id;
+	struct dnngov_policy_host host;
+	struct spending rep[DNNGOV_POLICY_MAX_WORKLOADS];	/* by host.wl[] slot */
 };
 
 static int read_str(const char *dir, const char *file, char *buf, size_t len)
@@ -183,8 +179,9 @@ static void proxy_power(struct dnngov_domain *pd)
 	}
 }
 
-/* Read OPPs and limits of a domain into d->pd. */
-static int load_domain(struct dnngov_platform *p, struct sdom *d)
+/* Read OPPs and limits of a domain into @pd (zeroed by the caller). */
+static int load_domain(struct dnngov_platform *p, struct sdom *d,
+		       struct dnngov_domain *pd)
 {
 	char buf[4096], *s, *end;
 	u32 n = 0, khz, i;
@@ -200,7 +197,7 @@ static int load_domain(struct dnngov_platform *p, struct sdom *d)
 			if (d->devfreq)
 				v /= 1000;
 			if (v && v <= DNNGOV_FREQ_KHZ_MAX)
-				d->pd.opps[n++].freq_khz = (u32)v;
+				pd->opps[n++].freq_khz = (u32)v;
 		}
 	}
 	if (n == 0) {
@@ -212,31 +209,31 @@ static int load_domain(struct dnngov_platform *p, struct sdom *d)
 			return dnngov_platform_errf(p, -ENOENT,
 						    "%s: no frequency table in %s",
 						    d->name, d->dir);
-		d->pd.opps[n++].freq_khz = lo;
+		pd->opps[n++].freq_khz = lo;
 		if (hi > lo)
-			d->pd.opps[n++].freq_khz = hi;
+			pd->opps[n++].freq_khz = hi;
 	}
-	qsort(d->pd.opps, n, sizeof(d->pd.opps[0]), cmp_u32);
+	qsort(pd->opps, n, sizeof(pd->opps[0]), cmp_u32);
 	for (i = 1; i < n; i++) {	/* drop duplicates */
-		if (d->pd.opps[i].freq_khz == d->pd.opps[i - 1].freq_khz) {
-			memmove(&d->pd.opps[i], &d->pd.opps[i + 1],
-				(n - i - 1) * sizeof(d->pd.opps[0]));
+		if (pd->opps[i].freq_khz == pd->opps[i - 1].freq_khz) {
+			memmove(&pd->opps[i], &pd->opps[i + 1],
+				(n - i - 1) * sizeof(pd->opps[0]));
 			n--;
 			i--;
 		}
 	}
-	d->pd.n_opps = n;
-	proxy_power(&d->pd);
-	d->pd.capacity = 1;
+	pd->n_opps = n;
+	proxy_power(pd);
+	pd->capacity = 1;
 	if (!d->devfreq && read_str(d->dir, "related_cpus", buf, sizeof(buf)) == 0) {
 		u64 mask = parse_cpus(buf);
 
 		d->cpu_mask = mask;
-		d->pd.capacity = (u32)__builtin_popcountll(mask);
-		if (!d->pd.capacity)
-			d->pd.capacity = 1;
+		pd->capacity = (u32)__builtin_popcountll(mask);
+		if (!pd->capacity)
+			pd->capacity = 1;
 	}
-	d->pd.hysteresis_pct = HYSTERESIS_PCT;
+	pd->hysteresis_pct = HYSTERESIS_PCT;
 	if (read_khz(d, d->devfreq ? "cur_freq" : "scaling_cur_freq", &khz) == 0)
 		d->last_set_khz = khz;
 	return 0;
@@ -245,17 +242,20 @@ static int load_domain(struct dnngov_platform *p, struct sdom *d)
 static int add_domain(struct dnngov_platform *p, struct sysfs_priv *sp,
 		      const char *name, const char *dir, bool devfreq)
 {
+	struct dnngov_domain pd;
 	struct sdom *d;
 
 	if (sp->n_dom >= DNNGOV_PLATFORM_MAX_DOMAINS)
 		return 0;
 	d = &sp->dom[sp->n_dom];
 	memset(d, 0, sizeof(*d));
+	memset(&pd, 0, sizeof(pd));
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	snprintf(d->dir, sizeof(d->dir), "%s", dir);
 	d->devfreq = devfreq;
-	if (load_domain(p, d))
+	if (load_domain(p, d, &pd))
 		return 0;	/* skip domains we can't read */
+	d->hd = &sp->host.dom[dnngov_host_domain_add(&sp->host, &pd)];
 	sp->n_dom++;
 	return 0;
 }
@@ -377,10 +377,10 @@ static void fill_info(struct sdom *d, struct dnngov_platform_domain *out)
 	read_khz(d, d->devfreq ? "cur_freq" : "scaling_cur_freq", &out->cur_khz);
 	read_khz(d, d->devfreq ? "min_freq" : "scaling_min_freq", &out->min_khz);
 	read_khz(d, d->devfreq ? "max_freq" : "scaling_max_freq", &out->max_khz);
-	out->n_opps = d->pd.n_opps;
-	for (i = 0; i < d->pd.n_opps; i++)
-		out->opps_khz[i] = d->pd.opps[i].freq_khz;
-	out->capacity = d->pd.capacity;
+	out->n_opps = d->hd->pd.n_opps;
+	for (i = 0; i < d->hd->pd.n_opps; i++)
+		out->opps_khz[i] = d->hd->pd.opps[i].freq_khz;
+	out->capacity = d->hd->pd.capacity;
 	if (!d->devfreq && read_str(d->dir, "related_cpus", buf, sizeof(buf)) == 0)
 		out->cpu_mask = parse_cpus(buf);
 	out->can_set = true;
@@ -432,88 +432,50 @@ static int sysfs_set_freq(struct dnngov_platform *p, const char *domain,
 	return err;
 }
 
-static struct swl *find_wl(struct sysfs_priv *sp, u32 id)
-{
-	u32 i;
-
-	for (i = 0; i < DNNGOV_POLICY_MAX_WORKLOADS; i++)
-		if (id && sp->wl[i].id == id)
-			return &sp->wl[i];
-	return NULL;
-}
-
 static int sysfs_add(struct dnngov_platform *p,
 		     const struct dnngov_platform_workload *w, u32 *id)
 {
 	struct sysfs_priv *sp = p->priv;
 	struct sdom *d = find_dom(sp, w->domain);
-	struct swl *s = NULL;
-	u32 i;
+	u32 dom;
 	int err;
 
 	if (!d)
 		return dnngov_platform_errf(p, -ENODEV,
 					    "no domain %s under %s (cpufreq:policyN or devfreq:NAME)",
 					    w->domain, sp->root);
-	for (i = 0; i < DNNGOV_POLICY_MAX_WORKLOADS && !s; i++)
-		if (!sp->wl[i].id)
-			s = &sp->wl[i];
-	if (!s || d->n_wl >= DNNGOV_POLICY_MAX_WORKLOADS)
-		return dnngov_platform_errf(p, -ENOSPC, "too many workloads");
-	err = take_over(p, d);
-	if (err)
-		return err;
-	memset(s, 0, sizeof(*s));
-	s->id = ++sp->next_id;
-	s->dom = (int)(d - sp->dom);
-	s->pw.id = s->id;
-	s->pw.target_us = w->target_us;
-	s->pw.accuracy_floor = w->accuracy_floor;
-	s->pw.period_us = w->period_us;
-	dnngov_policy_workload_init(&s->pw);
-	d->wl[d->n_wl++] = &s->pw;
-	d->dirty = true;
-	*id = s->id;
-	return 0;
+	dom = (u32)(d - sp->dom);
+	/* room first: a full table must not switch the governor */
+	err = dnngov_host_workload_room(&sp->host, dom);
+	if (!err)
+		err = take_over(p, d);
+	if (!err)
+		err = dnngov_host_workload_add(&sp->host, dom, w, id);
+	return err;
 }
 
 static int sysfs_change(struct dnngov_platform *p, u32 id,
 			const struct dnngov_platform_workload *w)
 {
 	struct sysfs_priv *sp = p->priv;
-	struct swl *s = find_wl(sp, id);
 
-	if (!s)
-		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
-	s->pw.target_us = w->target_us;
-	s->pw.accuracy_floor = w->accuracy_floor;
-	s->pw.period_us = w->period_us;
-	sp->dom[s->dom].dirty = true;
-	return 0;
+	return dnngov_host_workload_change(&sp->host, id, w);
 }
 
 static int sysfs_del(struct dnngov_platform *p, u32 id)
 {
 	struct sysfs_priv *sp = p->priv;
-	struct swl *s = find_wl(sp, id);
-	struct sdom *d;
-	u32 i;
+	struct dnngov_host_workload *s = dnngov_host_workload_find(&sp->host, id);
+	u32 dom;
+	int err;
 
-	if (!s)
-		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
-	d = &sp->dom[s->dom];
-	for (i = 0; i < d->n_wl; i++) {
-		if (d->wl[i] == &s->pw) {
-			memmove(&d->wl[i], &d->wl[i + 1],
-				(d->n_wl - i - 1) * sizeof(d->wl[0]));
-			d->n_wl--;
-			break;
-		}
-	}
-	s->id = 0;
-	d->dirty = true;
-	if (!d->n_wl)
-		give_back(p, d);
+	if (s)
+		sp->rep[s - sp->host.wl].pending = false;
+	err = dnngov_host_workload_del(&sp->host, id, &dom);
+	if (err)
+		return err;
+	if (!sp->dom[dom].hd->n_wl)
+		give_back(p, &sp->dom[dom]);
 	return 0;
 }
 
@@ -521,20 +483,8 @@ static int sysfs_levels(struct dnngov_platform *p, u32 id,
 			const struct dnngov_level *levels, u32 n)
 {
 	struct sysfs_priv *sp = p->priv;
-	struct swl *s = find_wl(sp, id);
 
-	if (!s)
-		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
-	if (n < 1 || n > DNNGOV_POLICY_MAX_LEVELS)
-		return dnngov_platform_errf(p, -EINVAL,
-					    "level count %u out of range 1..%u",
-					    n, DNNGOV_POLICY_MAX_LEVELS);
-	memcpy(s->pw.levels, levels, n * sizeof(levels[0]));
-	s->pw.n_levels = n;
-	if (s->pw.cur_level >= n)
-		s->pw.cur_level = 0;
-	sp->dom[s->dom].dirty = true;
-	return 0;
+	return dnngov_host_levels_set(&sp->host, id, levels, n);
 }
 
 /*
@@ -542,14 +492,16 @@ static int sysfs_levels(struct dnngov_platform *p, u32 id,
  * policy core's one report path, with the frequency in force and how long
  * it has been.
  */
-static void fold_report(struct sysfs_priv *sp, struct swl *s, u64 now_ns)
+static void fold_report(struct sysfs_priv *sp, struct dnngov_host_workload *s,
+			u64 now_ns)
 {
+	struct spending *pr = &sp->rep[s - sp->host.wl];
 	struct sdom *d = &sp->dom[s->dom];
 	struct dnngov_report rep = {
-		.level = s->rep.level,
-		.latency_us = s->rep.latency_us,
-		.latency_max_us = s->rep.latency_max_us,
-		.busy_us = s->rep.busy_us,
+		.level = pr->rep.level,
+		.latency_us = pr->rep.latency_us,
+		.latency_max_us = pr->rep.latency_max_us,
+		.busy_us = pr->rep.busy_us,
 		.now_us = now_ns / 1000 ? now_ns / 1000 : 1,
 		.freq_age_us = d->freq_since_ns && now_ns > d->freq_since_ns ?
 			(now_ns - d->freq_since_ns) / 1000 : UINT64_MAX,
@@ -558,32 +510,30 @@ static void fold_report(struct sysfs_priv *sp, struct swl *s, u64 now_ns)
 	if (read_khz(d, d->devfreq ? "cur_freq" : "scaling_cur_freq",
 		     &rep.freq_khz) || !rep.freq_khz)
 		rep.freq_khz = d->last_set_khz;
-	dnngov_policy_report_window(&s->pw, &rep);
-	s->pw.cur_level = s->rep.level;
-	s->pending = false;
-	d->dirty = true;
+	dnngov_host_report(&sp->host, s, &rep);
+	s->pw.cur_level = pr->rep.level;
+	pr->pending = false;
 }
 
 static int sysfs_report(struct dnngov_platform *p, u32 id,
 			const struct dnngov_platform_report *r)
 {
 	struct sysfs_priv *sp = p->priv;
-	struct swl *s = find_wl(sp, id);
+	struct dnngov_host_workload *s;
+	struct spending *pr;
+	int err = dnngov_host_report_check(&sp->host, id, r, &s);
 
-	if (!s)
-		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
-	if (r->level >= s->pw.n_levels)
-		return dnngov_platform_errf(p, -EINVAL,
-					    "report level %u but the table has %u",
-					    r->level, s->pw.n_levels);
+	if (err)
+		return err;
 	if (r->latency_max_us && r->latency_max_us < r->latency_us)
 		return dnngov_platform_errf(p, -EINVAL,
 					    "report: slowest latency %u us is below the mean %u us",
 					    r->latency_max_us, r->latency_us);
-	if (s->pending)	/* two reports between ticks: the older one now */
+	pr = &sp->rep[s - sp->host.wl];
+	if (pr->pending)	/* two reports between ticks: the older one now */
 		fold_report(sp, s, sp->now_ns);
-	s->rep = *r;
-	s->pending = true;
+	pr->rep = *r;
+	pr->pending = true;
 	return 0;
 }
 
@@ -631,11 +581,10 @@ static long long cpu_busy_us(const char *root, u64 mask, u64 *per_cpu)
  */
 static void sample_load(struct sysfs_priv *sp, struct sdom *d, u64 now_ns)
 {
-	const struct dnngov_workload *ws[DNNGOV_POLICY_MAX_WORKLOADS];
 	u64 per_cpu[64] = { 0 }, busy_max = 0;
 	struct dnngov_load_sample ls;
 	long long busy;
-	u32 floor = d->pd.floor_khz, i;
+	u32 i;
 
 	if (d->devfreq || !d->cpu_mask)
 		return;
@@ -649,8 +598,6 @@ static void sample_load(struct sysfs_priv *sp, struct sdom *d, u64 now_ns)
 			    per_cpu[i] >= d->last_cpu_busy_us[i] &&
 			    per_cpu[i] - d->last_cpu_busy_us[i] > busy_max)
 				busy_max = per_cpu[i] - d->last_cpu_busy_us[i];
-		for (i = 0; i < d->n_wl; i++)
-			ws[i] = d->wl[i];
 		ls = (struct dnngov_load_sample){
 			.now_us = now_ns / 1000 ? now_ns / 1000 : 1,
 			.window_us = (now_ns - d->last_ns) / 1000,
@@ -658,9 +605,8 @@ static void sample_load(struct sysfs_priv *sp, struct sdom *d, u64 now_ns)
 			.busy_max_us = busy_max,
 			.cur_khz = d->last_set_khz,
 		};
-		dnngov_policy_sample(&d->pd, ws, d->n_wl, &ls);
-		if (d->pd.floor_khz != floor)
-			d->dirty = true;
+		if (dnngov_host_sample(&sp->host, (u32)(d - sp->dom), &ls))
+			d->hd->dirty = true;
 	}
 	d->last_busy_us = (u64)busy;
 	memcpy(d->last_cpu_busy_us, per_cpu, sizeof(per_cpu));
@@ -672,34 +618,29 @@ static int sysfs_tick(struct dnngov_platform *p, u64 now_ns)
 {
 	struct sysfs_priv *sp = p->priv;
 	int first = 0;
-	u32 i, j;
+	u32 i;
 
 	sp->now_ns = now_ns;
 	for (i = 0; i < DNNGOV_POLICY_MAX_WORKLOADS; i++)
-		if (sp->wl[i].id && sp->wl[i].pending)
-			fold_report(sp, &sp->wl[i], now_ns);
+		if (sp->host.wl[i].id && sp->rep[i].pending)
+			fold_report(sp, &sp->host.wl[i], now_ns);
 	for (i = 0; i < sp->n_dom; i++) {
 		struct sdom *d = &sp->dom[i];
-		struct dnngov_decision dec;
-		bool ready = d->n_wl > 0;
+		struct dnngov_host_decision dec;
 		int err;
 
 		if (d->owned)
 			sample_load(sp, d, now_ns);
-
-		for (j = 0; j < d->n_wl; j++)
-			ready &= d->wl[j]->n_levels > 0;
-		if (!d->dirty || !ready)
+		/* a domain decides once every workload has its level table */
+		if (!d->hd->dirty || !dnngov_host_ready(&sp->host, i))
 			continue;
-		d->pd.min_khz = 0;
-		d->pd.max_khz = 0;
+		d->hd->pd.min_khz = 0;
+		d->hd->pd.max_khz = 0;
 		read_khz(d, d->devfreq ? "min_freq" : "scaling_min_freq",
-			 &d->pd.min_khz);
+			 &d->hd->pd.min_khz);
 		read_khz(d, d->devfreq ? "max_freq" : "scaling_max_freq",
-			 &d->pd.max_khz);
-		err = dnngov_policy_decide(&d->pd,
-					   (const struct dnngov_workload *const *)d->wl,
-					   d->n_wl, &dec);
+			 &d->hd->pd.max_khz);
+		err = dnngov_host_decide(&sp->host, i, &dec);
 		if (err) {
 			first = first ? first :
 				dnngov_platform_errf(p, -EINVAL,
@@ -707,21 +648,16 @@ static int sysfs_tick(struct dnngov_platform *p, u64 now_ns)
 						     d->name, err);
 			continue;
 		}
-		d->dirty = false;
-		d->pd.cur_opp = dec.opp;
-		for (j = 0; j < d->n_wl; j++)
-			d->wl[j]->cur_level = dec.level[j];
-		if (dec.freq_khz != d->last_set_khz) {
-			err = set_khz(p, d, dec.freq_khz);
+		if (dec.dec.freq_khz != d->last_set_khz) {
+			err = set_khz(p, d, dec.dec.freq_khz);
 			if (err) {
 				first = first ? first : err;
 				continue;
 			}
-			d->last_set_khz = dec.freq_khz;
+			d->last_set_khz = dec.dec.freq_khz;
 			d->freq_since_ns = now_ns;
 		}
-		d->dec = dec;
-		d->seq++;
+		dnngov_host_commit(&sp->host, i, &dec);
 	}
 	return first;
 }
@@ -730,28 +666,8 @@ static int sysfs_decision(struct dnngov_platform *p, u32 id,
 			  struct dnngov_platform_decision *out)
 {
 	struct sysfs_priv *sp = p->priv;
-	struct swl *s = find_wl(sp, id);
-	struct sdom *d;
-	u32 j;
 
-	if (!s)
-		return dnngov_platform_errf(p, -ENOENT, "no workload %u", id);
-	d = &sp->dom[s->dom];
-	if (!d->seq)
-		return -ENODATA;
-	for (j = 0; j < d->dec.n_workloads; j++) {
-		if (d->wl[j] != &s->pw)
-			continue;
-		out->seq = d->seq;
-		out->freq_khz = d->dec.freq_khz;
-		out->opp = d->dec.opp;
-		out->flags = d->dec.flags;
-		out->level = d->dec.level[j];
-		out->latency_us = d->dec.latency_us[j];
-		out->wl_flags = d->dec.wflags[j];
-		return 0;
-	}
-	return -ENODATA;	/* added after the last decision */
+	return dnngov_host_decision_get(&sp->host, id, out);
 }
 
 static void sysfs_close(struct dnngov_platform *p)
@@ -793,6 +709,7 @@ int dnngov_platform_sysfs_init(struct dnngov_platform *p,
 	sp = calloc(1, sizeof(*sp));
 	if (!sp)
 		return dnngov_platform_errf(p, -ENOMEM, "out of memory");
+	dnngov_host_init(&sp->host, p);
 	snprintf(sp->root, sizeof(sp->root), "%s",
 		 sysfs_root && sysfs_root[0] ? sysfs_root : "");
 	/* "/" and "" both mean the real root: paths are root + "/sys/..." */
