@@ -102,7 +102,7 @@ set -- $($ctl --json levels fmnist | $bb tr -d '\n' | $bb awk '{
 	m = split($0, b, "\"accuracy\":")
 	printf "%d %d %.2f %.2f\n", mn / 1000, mx / 1000, b[m] - 0.01, b[3] - 0.01 }')
 tmin=${1:-100} tmax=${2:-300} acctop=${3:-0} acc2=${4:-0}
-relaxed=$((3 * tmax)) tighter=$((tmax * 13 / 10)) tight=$((tmin * 12 / 10))
+relaxed=$((5 * tmax)) tighter=$((2 * tmax)) tight=$((3 * tmin))
 echo "E2E-LEVELS tmin=$tmin tmax=$tmax"
 
 phase=0
