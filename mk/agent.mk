@@ -24,7 +24,7 @@ AGENT_OBJS    = $(patsubst $(TOP)/%.c,$(AGENT_OBJDIR)/%.o,$(AGENT_SRCS))
 AGENT_HDRS    = $(wildcard $(TOP)/agent/lib/*.h) $(TOP)/include/dnngov/policy.h \
 		$(wildcard $(TOP)/include/dnngov/dnngov.h) $(TOP)/include/uapi/linux/dnngov.h
 
-AGENT_TESTS   := manager sysfs_backend kernel_msg config protocol dataset daemon
+AGENT_TESTS   := manager sysfs_backend policy_host kernel_msg config protocol dataset daemon
 AGENT_TEST_BINS = $(addprefix $(BUILD)/agent/tests/test_,$(AGENT_TESTS))
 
 .PHONY: check-agent check-agent-vm check-agent-e2e fuzz-agent bench-agent install-agent agent-lib demo
