@@ -2,7 +2,11 @@
 # Install the Debian bookworm packages that dnngov's make targets need.
 # Idempotent: packages already present are skipped, so a second run is quick.
 #
-#   scripts/deps.sh [GROUP...]     groups: build unit vm torch bench compare all (default: all)
+#   scripts/deps.sh [GROUP...]     groups: build unit vm torch bench compare tree all (default: all)
+#
+# make check asks for build unit vm torch; bench (Node.js, npm) and compare
+# (gnuplot) serve make bench and make compare, tree (flex, bison, libelf...)
+# scripts/kbuild/check-tree.sh's kernel trees.
 #
 # Kernel headers: the ABI follows Debian's linux-headers-amd64 metapackage, so
 # the headers always match the linux-image the QEMU harness boots (see
@@ -22,6 +26,7 @@ want bench   && pkgs="$pkgs python3-torch python3-numpy"
 # machine that already has them (e.g. from NodeSource) keeps its own.
 want bench   && ! command -v npm >/dev/null 2>&1 && pkgs="$pkgs nodejs npm"
 want compare && pkgs="$pkgs gnuplot-nox"
+want tree    && pkgs="$pkgs flex bison bc libssl-dev libelf-dev gcc-aarch64-linux-gnu"
 
 missing=""
 for p in $(printf '%s\n' $pkgs | sort -u); do
@@ -37,20 +42,37 @@ if want build || want vm; then
 	done
 fi
 
-if [ -z "$missing" ]; then
+# The arm64 kernel headers (scripts/kbuild/arm64-headers.sh) and the arm64
+# kernel image of the VM suite (scripts/vm/fetch-kernel.sh) are apt-get
+# downloaded: dpkg must know the arm64 architecture. Nothing arm64 is installed.
+addarch=""
+if want build || want vm; then
+	dpkg --print-foreign-architectures | grep -qx arm64 || addarch=arm64
+fi
+
+if [ -z "$missing" ] && [ -z "$addarch" ]; then
 	echo "deps: all packages present ($groups)"
 	exit 0
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing Debian packages:$missing" >&2
-	echo "deps: run as root: sudo $0 $groups   (or: sudo apt-get install$missing)" >&2
+	[ -n "$missing" ] && echo "deps: missing Debian packages:$missing" >&2
+	[ -n "$addarch" ] && echo "deps: arm64 is not a dpkg architecture (sudo dpkg --add-architecture arm64 && sudo apt-get update)" >&2
+	echo "deps: run as root: sudo $0 $groups" >&2
 	exit 1
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-echo "deps: installing:$missing"
+if [ -n "$addarch" ]; then
+	echo "deps: adding dpkg architecture $addarch"
+	dpkg --add-architecture "$addarch"
+fi
 apt-get update -qq
+if [ -z "$missing" ]; then
+	echo "deps: done"
+	exit 0
+fi
+echo "deps: installing:$missing"
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 echo "deps: done"
