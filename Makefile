@@ -35,7 +35,7 @@ deps:
 # check runs the suites one after another (the machine has 2 cores, and the
 # VM suite wants them), then prints one "N passed, M failed" line.
 check:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh build unit vm torch
 	@rm -rf $(CHECKDIR) && mkdir -p $(CHECKDIR)
 	@status=0; \
 	for t in check-unit check-kbuild check-vm; do \
