@@ -95,10 +95,17 @@ $bb grep -q "power model of $GPU: [0-9]* OPPs" /tmp/a.log
 check $? "dnngovd pushed the power_model file: $($bb grep -o 'power model of.*' /tmp/a.log)"
 /bin/e2e_check power power-model $GPU 1100000 1000000
 
-# Targets from the latencies dnngovd measured here at start-up.
+# Targets from the latencies dnngovd measured here at start-up: its level
+# table (cycles, fixed time) at the frequency it measured at.
 set -- $($ctl --json levels fmnist | $bb tr -d '\n' | $bb awk '{
-	n = split($0, a, "\"predicted_us\":"); mn = 1e18; mx = 0
-	for (i = 2; i <= n; i++) { v = a[i] + 0; if (v < mn) mn = v; if (v > mx) mx = v }
+	fm = 1000000
+	if (match($0, /measured at [0-9]+ kHz/)) fm = substr($0, RSTART + 12, RLENGTH - 16) + 0
+	n = split($0, a, "\"cycles\":"); split($0, f, "\"fixed_us\":"); mn = 1e18; mx = 0
+	for (i = 2; i <= n; i++) {
+		v = (a[i] + 0) * 1000 / fm + (f[i] + 0)
+		if (v < mn) mn = v
+		if (v > mx) mx = v
+	}
 	m = split($0, b, "\"accuracy\":")
 	printf "%d %d %.2f %.2f\n", mn / 1000, mx / 1000, b[m] - 0.01, b[3] - 0.01 }')
 tmin=${1:-100} tmax=${2:-300} acctop=${3:-0} acc2=${4:-0}
