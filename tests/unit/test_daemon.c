@@ -527,10 +527,69 @@ static void test_sysfs_daemon(void **state)
 	assert_string_equal(buf, "schedutil");	/* given back */
 }
 
+/*
+ * power_model files: every mistake stops dnngovd before any workload runs,
+ * with the file and line; run with the none backend (nothing to push to).
+ */
+static void test_power_model_file(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "devfreq:x 1000 5\n", "p.txt:1: not 4 fields" },
+		{ "# ok\ndevfreq:x 1000 5 9\n", "p.txt:2: domain name too long, frequency 0" },
+		{ "devfreq:x 0 5 1\n", "p.txt:1: domain name too long, frequency 0" },
+		{ "devfreq:x 1000 5 1 7\n", "p.txt:1: not 4 fields" },
+		{ "# nothing\n", "no OPP lines" },
+	};
+	char d[] = "/tmp/dnngov-power-XXXXXX", path[128], cmd[512], out[2048];
+	const char *bin = getenv("DNNGOVD"), *model = getenv("DNNGOV_TEST_MODEL");
+	size_t i, n;
+	FILE *f, *p;
+	int st;
+
+	(void)state;
+	if (!bin || !model)
+		skip();
+	assert_non_null(mkdtemp(d));
+	snprintf(path, sizeof(path), "%s/d.conf", d);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "[daemon]\nbackend = none\nsocket = %s/s.sock\npower_model = p.txt\n"
+		"[workload a]\nmodel = %s\ntarget_ms = 50\n", d, model);
+	fclose(f);
+	for (i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "%s/p.txt", d);
+		unlink(path);
+		if (i < sizeof(bad) / sizeof(bad[0])) {	/* the last run: no file */
+			f = fopen(path, "w");
+			assert_non_null(f);
+			fputs(bad[i].text, f);
+			fclose(f);
+		}
+		snprintf(cmd, sizeof(cmd), "%s -c %s/d.conf 2>&1", bin, d);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		n = fread(out, 1, sizeof(out) - 1, p);
+		out[n] = '\0';
+		st = pclose(p);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+		if (!strstr(out, i < sizeof(bad) / sizeof(bad[0]) ? bad[i].want :
+			    "p.txt: No such file or directory"))
+			fail_msg("case %zu: got '%s'", i, out);
+		assert_null(strstr(out, "listening"));
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", d);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest sysfs_tests[] = {
 		cmocka_unit_test(test_sysfs_daemon),
+	};
+	const struct CMUnitTest power_tests[] = {
+		cmocka_unit_test(test_power_model_file),
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_infer),
@@ -546,6 +605,7 @@ int main(void)
 
 	for (int i = 0; i < (int)sizeof(img); i++)
 		img[i] = (uint8_t)(i * 7);
+	fails += cmocka_run_group_tests_name("daemon_power_model", power_tests, NULL, NULL);
 	return fails + cmocka_run_group_tests_name("daemon_sysfs", sysfs_tests,
 						   setup_sysfs, teardown);
 }

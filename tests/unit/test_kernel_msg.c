@@ -150,6 +150,33 @@ static struct nl_msg *kernel_decision(u32 nwl)
 	return m;
 }
 
+/* SET_DOMAIN with a board power model: one nested entry per OPP. */
+static void test_power_model(void **state)
+{
+	const u32 khz[2] = { 115200, 1907200 }, busy[2] = { 100000, 2500000 },
+		  idle[2] = { 20000, 300000 };
+	struct nlattr *tb[DNNGOV_A_MAX + 1], *ot[DNNGOV_OPP_A_MAX + 1], *e;
+	struct nl_msg *m = msg_for(DNNGOV_CMD_SET_DOMAIN);
+	int rem, i = 0;
+
+	(void)state;
+	assert_int_equal(kmsg_put_power(m, "cpufreq:policy0", khz, busy, idle, 2), 0);
+	check_header(m, DNNGOV_CMD_SET_DOMAIN);
+	assert_int_equal(genlmsg_parse(nlmsg_hdr(m), 0, tb, DNNGOV_A_MAX, NULL), 0);
+	assert_string_equal(nla_get_string(tb[DNNGOV_A_DOMAIN]), "cpufreq:policy0");
+	assert_non_null(tb[DNNGOV_A_OPPS]);
+	nla_for_each_nested(e, tb[DNNGOV_A_OPPS], rem) {
+		assert_int_equal(nla_type(e), DNNGOV_OPPS_A_ENTRY);
+		assert_int_equal(nla_parse_nested(ot, DNNGOV_OPP_A_MAX, e, NULL), 0);
+		assert_int_equal(nla_get_u32(ot[DNNGOV_OPP_A_FREQ_KHZ]), khz[i]);
+		assert_int_equal(nla_get_u32(ot[DNNGOV_OPP_A_POWER_BUSY_UW]), busy[i]);
+		assert_int_equal(nla_get_u32(ot[DNNGOV_OPP_A_POWER_IDLE_UW]), idle[i]);
+		i++;
+	}
+	assert_int_equal(i, 2);
+	nlmsg_free(m);
+}
+
 static void test_parse_decision(void **state)
 {
 	struct kmsg_decision d;
@@ -289,6 +316,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_workload),
 		cmocka_unit_test(test_levels_and_report),
+		cmocka_unit_test(test_power_model),
 		cmocka_unit_test(test_parse_decision),
 		cmocka_unit_test(test_parse_domain_and_workload),
 		cmocka_unit_test(test_ext_ack),
