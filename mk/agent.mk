@@ -183,7 +183,8 @@ DEMO_SECONDS ?= 5
 E2E_CHECK_SRCS = $(TOP)/tests/agent-vm/e2e_check.c $(TOP)/tests/vm/dg.c $(TOP)/tests/vm/nl.c \
 	$(TOP)/tests/vm/util.c $(TOP)/module/policy.c
 
-$(AGENT_STATIC)/e2e_check: $(E2E_CHECK_SRCS) $(VMTEST_HDRS)
+$(AGENT_STATIC)/e2e_check: $(E2E_CHECK_SRCS) $(wildcard $(TOP)/tests/vm/*.h) $(TOP)/include/dnngov/policy.h \
+		$(TOP)/include/uapi/linux/dnngov.h
 	@mkdir -p $(dir $@)
 	$(CC) $(VMTEST_FLAGS) -o $@ $(E2E_CHECK_SRCS)
 
