@@ -306,17 +306,13 @@ static int kernel_domain_get(struct dnngov_platform *p, const char *domain,
 	return err;
 }
 
-/*
- * Limits files of a domain: cpufreq scaling_{min,max}_freq (kHz), devfreq
- * {min,max}_freq (Hz); DNNGOV_SYSFS_ROOT (tests) replaces "/sys".
- */
+/* Limits files of a domain: cpufreq scaling_{min,max}_freq (kHz), devfreq
+ * {min,max}_freq (Hz). */
 static int limit_paths(const char *domain, char *min, char *max, size_t len,
 		       u32 *scale)
 {
-	const char *root = getenv("DNNGOV_SYSFS_ROOT");
+	const char *root = "/sys";
 
-	if (!root || !*root)
-		root = "/sys";
 	if (!strncmp(domain, "cpufreq:", 8)) {
 		snprintf(min, len, "%s/devices/system/cpu/cpufreq/%s/scaling_min_freq", root, domain + 8);
 		snprintf(max, len, "%s/devices/system/cpu/cpufreq/%s/scaling_max_freq", root, domain + 8);
