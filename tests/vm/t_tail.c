@@ -176,7 +176,7 @@ void test_floor(void)
 		 d.pd.floor_khz, d.dec.freq_khz);
 	/* and down, 1/4 of the way per sample */
 	vt_write(FAKEPLAT_DBG "/gpu_load_pct", "0");
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 300; i++) {
 		vt_sleep_ms(50);
 		ret = dg_get_dom(&c, domain, &d);
 		if (ret || d.pd.floor_khz <= d.pd.opps[0].freq_khz)
