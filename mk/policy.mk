@@ -36,7 +36,7 @@ POLICY_FREE_CCS ?= $(CC):nm aarch64-linux-gnu-gcc:aarch64-linux-gnu-nm
 
 $(POLICY_TEST): $(POLICY_TEST_SRCS) $(TOP)/tests/unit/policy_ref.h $(POLICY_SRC) $(POLICY_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $(POLICY_TEST_SRCS) $(POLICY_SRC) -lcmocka
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $(POLICY_TEST_SRCS) $(POLICY_SRC) -lcmocka -lm
 
 # -ffp-contract=off: the instance generator's doubles round alike on both.
 $(POLICY_DIGEST): $(POLICY_DIGEST_SRCS) $(TOP)/tests/unit/policy_ref.h $(POLICY_HDR)
