@@ -96,65 +96,13 @@ static ALWAYS_INLINE void plane(const float *pad, const struct dw_geom *g,
 		*mean = vaddvq_f32(vsum) / (float)((size_t)ho * wo);
 }
 
-#define DEFINE_PLANE(K, S)							\
-static void plane_k##K##s##S(const float *pad, const struct dw_geom *g,	\
-			     const float *wt, float *out, int ho, int wo,	\
-			     float sc, float sh, int act, float *mean)		\
-{										\
-	switch (act) {								\
-	case DG_ACT_RELU:							\
-		plane(pad, g, wt, out, ho, wo, sc, sh, DG_ACT_RELU, mean, K, S); \
-		break;								\
-	case DG_ACT_HSWISH:							\
-		plane(pad, g, wt, out, ho, wo, sc, sh, DG_ACT_HSWISH, mean, K, S); \
-		break;								\
-	default:								\
-		plane(pad, g, wt, out, ho, wo, sc, sh, DG_ACT_NONE, mean, K, S); \
-	}									\
-}
-
-DEFINE_PLANE(3, 1)
-DEFINE_PLANE(3, 2)
-DEFINE_PLANE(5, 1)
-DEFINE_PLANE(5, 2)
-DEFINE_PLANE(7, 1)
-DEFINE_PLANE(7, 2)
-
-typedef void (*plane_fn)(const float *pad, const struct dw_geom *g, const float *wt,
-			 float *out, int ho, int wo, float sc, float sh, int act,
-			 float *mean);
+DW_DEFINE_PLANES()
 
 void dg_dw_neon(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 {
-	static const plane_fn fns[3][2] = {
-		{ plane_k3s1, plane_k3s2 }, { plane_k5s1, plane_k5s2 },
-		{ plane_k7s1, plane_k7s2 },
-	};
-	struct dw_geom g;
-	plane_fn fn;
-
 	if ((a->k != 3 && a->k != 5 && a->k != 7) || (a->stride != 1 && a->stride != 2)) {
 		dg_dw_ref(a, c0, c1, scratch);
 		return;
 	}
-	fn = fns[a->k / 2 - 1][a->stride - 1];
-	g = dw_geom(a->k, a->stride, a->ho, a->wo);
-	float *tmp = scratch + (size_t)g.rows * g.rs;
-
-	dw_pad_zero(&g, scratch);
-	for (int c = c0; c < c1; c++) {
-		struct dw_pre pre, *pp = NULL;
-
-		if (a->pre_scale) {
-			pre.scale = a->pre_scale[c];
-			pre.shift = a->pre_shift[c];
-			pre.act = a->pre_act;
-			pp = &pre;
-		}
-		dw_pad_plane(a->in + (size_t)c * a->h * a->w, a->h, a->w, a->k, a->stride,
-			     &g, pp, tmp, scratch);
-		fn(scratch, &g, a->wt + (size_t)c * a->k * a->k,
-		   a->out + (size_t)c * a->ho * a->wo, a->ho, a->wo, a->scale[c], a->shift[c],
-		   a->act, a->mean ? a->mean + c : NULL);
-	}
+	dw_run_planes(a, c0, c1, scratch, dw_planes);
 }

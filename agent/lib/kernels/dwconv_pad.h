@@ -242,4 +242,70 @@ static inline void dw_pad_plane(const float *in, int h, int w, int k, int stride
 	}
 }
 
+/* One ISA's kernel for one padded plane: out = act(sc * dw(pad) + sh). */
+typedef void (*dw_plane_fn)(const float *pad, const struct dw_geom *g, const float *wt,
+			    float *out, int ho, int wo, float sc, float sh, int act,
+			    float *mean);
+
+/*
+ * plane_k<K>s<S>(): the including file's plane(pad, g, wt, out, ho, wo, sc,
+ * sh, act, mean, K, S) specialised per kernel, stride and activation, so
+ * the compiler unrolls each; DW_PLANE_TABLE names them as [k / 2 - 1][s - 1].
+ */
+#define DW_DEFINE_PLANE(K, S)							\
+static void plane_k##K##s##S(const float *pad, const struct dw_geom *g,	\
+			     const float *wt, float *out, int ho, int wo,	\
+			     float sc, float sh, int act, float *mean)		\
+{										\
+	switch (act) {								\
+	case DG_ACT_RELU:							\
+		plane(pad, g, wt, out, ho, wo, sc, sh, DG_ACT_RELU, mean, K, S); \
+		break;								\
+	case DG_ACT_HSWISH:							\
+		plane(pad, g, wt, out, ho, wo, sc, sh, DG_ACT_HSWISH, mean, K, S); \
+		break;								\
+	default:								\
+		plane(pad, g, wt, out, ho, wo, sc, sh, DG_ACT_NONE, mean, K, S); \
+	}									\
+}
+
+#define DW_DEFINE_PLANES()							\
+	DW_DEFINE_PLANE(3, 1) DW_DEFINE_PLANE(3, 2)				\
+	DW_DEFINE_PLANE(5, 1) DW_DEFINE_PLANE(5, 2)				\
+	DW_DEFINE_PLANE(7, 1) DW_DEFINE_PLANE(7, 2)				\
+	static const dw_plane_fn dw_planes[3][2] = {				\
+		{ plane_k3s1, plane_k3s2 }, { plane_k5s1, plane_k5s2 },		\
+		{ plane_k7s1, plane_k7s2 },					\
+	};
+
+/*
+ * The channel loop every ISA shares: pad each plane (fusing the producer's
+ * BN and activation), then run the ISA's plane kernel. k is 3, 5 or 7 and
+ * stride 1 or 2 (the caller falls back otherwise).
+ */
+static inline void dw_run_planes(const struct dg_dw_args *a, int c0, int c1,
+				 float *scratch, const dw_plane_fn planes[3][2])
+{
+	dw_plane_fn fn = planes[a->k / 2 - 1][a->stride - 1];
+	struct dw_geom g = dw_geom(a->k, a->stride, a->ho, a->wo);
+	float *tmp = scratch + (size_t)g.rows * g.rs;
+
+	dw_pad_zero(&g, scratch);
+	for (int c = c0; c < c1; c++) {
+		struct dw_pre pre, *pp = NULL;
+
+		if (a->pre_scale) {
+			pre.scale = a->pre_scale[c];
+			pre.shift = a->pre_shift[c];
+			pre.act = a->pre_act;
+			pp = &pre;
+		}
+		dw_pad_plane(a->in + (size_t)c * a->h * a->w, a->h, a->w, a->k, a->stride,
+			     &g, pp, tmp, scratch);
+		fn(scratch, &g, a->wt + (size_t)c * a->k * a->k,
+		   a->out + (size_t)c * a->ho * a->wo, a->ho, a->wo, a->scale[c], a->shift[c],
+		   a->act, a->mean ? a->mean + c : NULL);
+	}
+}
+
 #endif /* DNNGOV_DWCONV_PAD_H */
