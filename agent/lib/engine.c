@@ -175,34 +175,6 @@ static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int h
 		dg_pool_run(e->pool, ep_run, &t, c);
 }
 
-/*
- * C[m][n] = A[m][k] B[k][n]. With beta = 0 OpenBLAS first zeroes C, then
- * accumulates into it: on a wide C (early layers: n = h * w up to 12544)
- * that is a second pass over megabytes of memory. Column tiles of about
- * GEMM_TILE_FLOATS keep each tile of C in L2 between the two passes.
- */
-#define GEMM_TILE_FLOATS (64 * 1024)
-
-static void gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c)
-{
-	int nt = GEMM_TILE_FLOATS / (m > 0 ? m : 1);
-
-	nt = nt < 256 ? 256 : nt / 16 * 16;
-	if (openblas_get_num_threads() > 1 || n <= nt + nt / 2) {
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b,
-			    n, 0.0f, c, n);
-		return;
-	}
-	for (int j = 0; j < n; j += nt) {
-		int w = n - j < nt + nt / 2 ? n - j : nt;	/* no sliver at the end */
-
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, w, k, 1.0f, a, lda,
-			    b + j, n, 0.0f, c + j, n);
-		if (w != nt)
-			break;
-	}
-}
-
 /* SE: gate = h_sigmoid(expand(relu(reduce(mean)))) over the active channels. */
 static void se_gate(const struct dg_pblock *pb, const float *mean, float *hidden, float *gate)
 {
@@ -230,7 +202,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 
 	/* stem: im2col + GEMM + BN + act */
 	dg_im2col(input, m->in_channels, p->r, p->r, m->stem_k, m->stem_stride, hs, hs, e->col);
-	gemm(m->stem_out, hs * hs, kk, m->stem_w, kk, e->col, x);
+	dg_gemm(m->stem_out, hs * hs, kk, m->stem_w, kk, e->col, x);
 	epilogue(e, x, x, m->stem_out, hs * hs, p->stem_scale, p->stem_shift, m->stem_act, NULL,
 		 NULL);
 
@@ -244,7 +216,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 
 		/* the IB's BN + act is applied by the depthwise kernel as it reads */
 		if (b->ib_w) {
-			gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, t1);
+			dg_gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, t1);
 			dwin = t1;
 		}
 		dt.e = e;
@@ -284,11 +256,11 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 		}
 		/* with a shortcut the sum lands back in x; without, x is free for the GEMM */
 		if (pb->shortcut) {
-			gemm(b->out, hwo, pb->mid, pw, plda, t2, t1);
+			dg_gemm(b->out, hwo, pb->mid, pw, plda, t2, t1);
 			epilogue(e, x, t1, b->out, hwo, pb->scale[2], pb->shift[2], DG_ACT_NONE, x,
 				 NULL);
 		} else {
-			gemm(b->out, hwo, pb->mid, pw, plda, t2, x);
+			dg_gemm(b->out, hwo, pb->mid, pw, plda, t2, x);
 			epilogue(e, x, x, b->out, hwo, pb->scale[2], pb->shift[2], DG_ACT_NONE, NULL,
 				 NULL);
 		}
@@ -298,7 +270,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 	int hw = p->fin_h * p->fin_h, last = m->st_width[m->n_stages - 1];
 	float *pooled = e->vec[0], *feat = e->vec[1];
 
-	gemm(m->final_expand, hw, last, m->fe_w, last, x, t1);
+	dg_gemm(m->final_expand, hw, last, m->fe_w, last, x, t1);
 	epilogue(e, t1, t1, m->final_expand, hw, p->fe_scale, p->fe_shift, m->fe_act, NULL, pooled);
 	cblas_sgemv(CblasRowMajor, CblasNoTrans, m->feature_mix, m->final_expand, 1.0f, m->fm_w,
 		    m->final_expand, pooled, 1, 0.0f, feat, 1);

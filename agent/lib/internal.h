@@ -152,6 +152,10 @@ void dg_model_free_bn(dnngov_model *m);
 
 /* blas.c: the OpenBLAS core type this CPU should use, or NULL if fine */
 const char *dg_blas_wanted_core(void);
+/* 1 if OpenBLAS has unpacked small-matrix kernels for this core (SkylakeX) */
+int dg_blas_small_kernels(void);
+/* C[m][n] = A[m][k] B[k][n], row-major, lda for A, ldb = ldc = n; 1x1 convolutions */
+void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c);
 void dg_blas_link(void);
 
 /* threadpool.c */

@@ -125,8 +125,8 @@ static inline void deinterleave(const float *src, int n, float *e, float *o)
 
 /*
  * Zero the whole scratch once per call: every plane of the call has the
- * same geometry, so dw_pad_plane() rewrites exactly the same interior
- * positions and the borders stay zero from one channel to the next.
+ * same geometry, so dw_pad_rows() rewrites exactly the same interior
+ * positions and the borders stay zero from one band or channel to the next.
  */
 static inline void dw_pad_zero(const struct dw_geom *g, float *pad)
 {
@@ -195,19 +195,25 @@ static inline void deinterleave_pre16(const float *src, int n, float *e, float *
 }
 #endif
 
-/* Copy one plane's interior into the padded scratch (after dw_pad_zero()). */
-static inline void dw_pad_plane(const float *in, int h, int w, int k, int stride,
-				const struct dw_geom *g, const struct dw_pre *pre,
-				float *tmp, float *pad)
+/*
+ * Copy padded rows [y0, y1) of one plane (padded coordinates: input row
+ * y - k / 2) into consecutive scratch rows from pad. Rows outside the input
+ * are zeroed; the left and right borders stay zero from dw_pad_zero().
+ */
+static inline void dw_pad_rows(const float *in, int h, int w, int k, int stride,
+			       const struct dw_geom *g, const struct dw_pre *pre,
+			       float *tmp, float *pad, int y0, int y1)
 {
 	int p = k / 2;
-	/* padded rows past the last one an output reads are never used */
-	int ylast = g->rows - p < h ? g->rows - p : h;
 
-	for (int iy = 0; iy < ylast; iy++) {
-		float *row = pad + (size_t)(iy + p) * g->rs;
-		const float *src = in + (size_t)iy * w;
+	for (int y = y0; y < y1; y++) {
+		float *row = pad + (size_t)(y - y0) * g->rs;
+		const float *src = in + (size_t)(y - p) * w;
 
+		if (y < p || y - p >= h) {
+			memset(row, 0, g->rs * sizeof(float));
+			continue;
+		}
 #if defined(__AVX512F__)
 		if (stride == 1) {
 			pre_row16(row + p, src, w, pre);
@@ -278,21 +284,47 @@ static void plane_k##K##s##S(const float *pad, const struct dw_geom *g,	\
 		{ plane_k7s1, plane_k7s2 },					\
 	};
 
+/* Padded scratch kept in L1 while a band of output rows reads it (bytes). */
+#define DW_BAND_BYTES (24 * 1024)
+
 /*
- * The channel loop every ISA shares: pad each plane (fusing the producer's
- * BN and activation), then run the ISA's plane kernel. k is 3, 5 or 7 and
- * stride 1 or 2 (the caller falls back otherwise).
+ * Output rows per band: as many as keep the band's input rows within
+ * DW_BAND_BYTES (at least 2, even so the kernels' row pairs line up).
+ * Copying a whole 112 x 112 plane first (80 KB padded at stride 2) and then
+ * convolving it made both passes run from L2: 3.4 us per plane for the copy
+ * alone, against 0.7 us for the same rows in L1.
+ */
+static inline int dw_band(const struct dw_geom *g, int k, int stride, int ho)
+{
+	int rows = (int)(DW_BAND_BYTES / sizeof(float) / g->rs);
+	int band = rows > k ? (rows - k) / stride + 1 : 2;
+
+	band = band < 2 ? 2 : band & ~1;
+	return band < ho ? band : ho;
+}
+
+/*
+ * The channel loop every ISA shares: per plane, per band of output rows,
+ * copy the band's input rows into the padded scratch (fusing the producer's
+ * BN and activation) and run the ISA's plane kernel on them. The k - stride
+ * rows two bands share are moved, not copied again from the input. k is
+ * 3, 5 or 7 and stride 1 or 2 (the caller falls back otherwise).
  */
 static inline void dw_run_planes(const struct dg_dw_args *a, int c0, int c1,
 				 float *scratch, const dw_plane_fn planes[3][2])
 {
 	dw_plane_fn fn = planes[a->k / 2 - 1][a->stride - 1];
 	struct dw_geom g = dw_geom(a->k, a->stride, a->ho, a->wo);
+	int band = dw_band(&g, a->k, a->stride, a->ho), keep = a->k - a->stride;
 	float *tmp = scratch + (size_t)g.rows * g.rs;
 
 	dw_pad_zero(&g, scratch);
 	for (int c = c0; c < c1; c++) {
+		const float *in = a->in + (size_t)c * a->h * a->w;
+		float *out = a->out + (size_t)c * a->ho * a->wo;
+		const float *wt = a->wt + (size_t)c * a->k * a->k;
 		struct dw_pre pre, *pp = NULL;
+		float sum = 0.0f;
 
 		if (a->pre_scale) {
 			pre.scale = a->pre_scale[c];
@@ -300,11 +332,26 @@ static inline void dw_run_planes(const struct dg_dw_args *a, int c0, int c1,
 			pre.act = a->pre_act;
 			pp = &pre;
 		}
-		dw_pad_plane(a->in + (size_t)c * a->h * a->w, a->h, a->w, a->k, a->stride,
-			     &g, pp, tmp, scratch);
-		fn(scratch, &g, a->wt + (size_t)c * a->k * a->k,
-		   a->out + (size_t)c * a->ho * a->wo, a->ho, a->wo, a->scale[c], a->shift[c],
-		   a->act, a->mean ? a->mean + c : NULL);
+		for (int oy = 0; oy < a->ho; oy += band) {
+			int n = a->ho - oy < band ? a->ho - oy : band;
+			int y0 = oy * a->stride, y1 = (oy + n - 1) * a->stride + a->k;
+			int have = 0;
+			float m;
+
+			if (oy) {	/* the previous band's last keep rows come first */
+				memmove(scratch, scratch + (size_t)(band * a->stride) * g.rs,
+					(size_t)keep * g.rs * sizeof(float));
+				have = keep;
+			}
+			dw_pad_rows(in, a->h, a->w, a->k, a->stride, &g, pp, tmp,
+				    scratch + (size_t)have * g.rs, y0 + have, y1);
+			fn(scratch, &g, wt, out + (size_t)oy * a->wo, n, a->wo, a->scale[c],
+			   a->shift[c], a->act, a->mean ? &m : NULL);
+			if (a->mean)
+				sum += m * (float)(n * a->wo);
+		}
+		if (a->mean)
+			a->mean[c] = sum / (float)(a->ho * a->wo);
 	}
 }
 
