@@ -83,6 +83,7 @@ static ALWAYS_INLINE void block(const float *r0, const struct dw_geom *g, int x,
 #pragma GCC unroll 4
 	for (int v = 0; v < NV; v++)
 		acc0[v] = acc1[v] = b0[v] = b1[v] = _mm512_setzero_ps();
+#pragma GCC unroll 5
 	for (int r = 0; r < K + S; r += 2) {
 		tap(r0, g, x, wt, r, two, acc0, acc1, NV, K, S);
 		if (r + 1 < K + S)
