@@ -39,6 +39,18 @@ static const struct dw_case dw_cases[] = {
 	{ 3, 37, 41, 7, 1, DG_ACT_HSWISH, 1, 1 },	/* 41: 2 x 16 + masked 9 */
 	{ 3, 33, 65, 5, 2, DG_ACT_RELU, 1, 1 },
 	{ 3, 20, 48, 3, 1, DG_ACT_NONE, 1, 0 },	/* 48: 32 + 16, no tail */
+	/* outputs at most 8 wide, 16 or more channels a call: AVX-512 16-channel blocks */
+	{ 37, 7, 7, 7, 1, DG_ACT_HSWISH, 1, 1 },	/* calls of 18 and 19: block + tail */
+	{ 64, 7, 7, 5, 1, DG_ACT_RELU, 1, 0 },
+	{ 64, 7, 7, 3, 1, DG_ACT_NONE, 0, 1 },
+	{ 33, 14, 14, 7, 2, DG_ACT_HSWISH, 1, 1 },
+	{ 32, 14, 14, 5, 2, DG_ACT_RELU, 0, 0 },
+	{ 40, 11, 11, 3, 2, DG_ACT_HSWISH, 1, 1 },	/* 6 x 6 out */
+	{ 32, 6, 6, 7, 1, DG_ACT_RELU, 1, 1 },
+	{ 36, 5, 8, 5, 1, DG_ACT_NONE, 1, 1 },		/* not square, wo = 8 */
+	{ 32, 16, 16, 7, 2, DG_ACT_HSWISH, 0, 1 },	/* wo = 8 at stride 2 */
+	{ 48, 2, 3, 3, 1, DG_ACT_RELU, 1, 1 },
+	{ 32, 1, 1, 7, 2, DG_ACT_HSWISH, 1, 1 },	/* a 1 x 1 plane */
 	{ 4, 16, 15, 9, 1, DG_ACT_RELU, 0, 0 },	/* k = 9: falls back to the reference */
 };
 

@@ -4,8 +4,8 @@
  * vector, register-blocked: two output rows by up to four vectors (128
  * outputs in 8 accumulators) at a time, so each input vector is loaded once
  * for both rows and each weight broadcast once for four vectors; mask
- * registers for the row tails. Planes at most 8 wide (late stages) would
- * waste half of each vector: they go to the AVX2 kernel.
+ * registers for the row tails. Planes at most 8 outputs wide (late stages)
+ * run 16 channels per vector instead (see dw_small()).
  */
 #include <immintrin.h>
 
@@ -167,11 +167,201 @@ static ALWAYS_INLINE void plane(const float *pad, const struct dw_geom *g,
 
 DW_DEFINE_PLANES()
 
+/*
+ * Planes at most 8 outputs wide (the last stages: 7x7 and 6x6 outputs, and
+ * the stride-2 blocks into them) would fill half a vector per row. There 16
+ * channels share a vector: the 16 input planes are transposed into a padded
+ * pixel-major scratch P[y][x][16] (applying the producer's epilogue), each
+ * tap is then one load and one FMA for 16 channels with eight output
+ * columns in registers, and the outputs are transposed back. The SE mean
+ * of 16 channels is one vector sum.
+ */
+#define SMALL_WO DG_DW_SMALL_WO
+
+/* r[i][j] <- r[j][i] (16 x 16) */
+static ALWAYS_INLINE void tr16(__m512 r[16])
+{
+	__m512 t[16];
+
+	for (int i = 0; i < 16; i += 2) {
+		t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+		t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+	}
+	for (int i = 0; i < 16; i += 4) {
+		__m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
+		__m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
+
+		r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+		r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+		r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+		r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+	}
+	for (int i = 0; i < 4; i++) {
+		t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+		t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
+		t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+		t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+	}
+	for (int i = 0; i < 8; i++) {
+		r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+		r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+	}
+}
+
+/*
+ * Load values [i0, i0 + m) of 16 rows (row j at src + j * ld) and transpose:
+ * r[i] holds value i0 + i of the 16 rows.
+ */
+static ALWAYS_INLINE void load_tr16(__m512 r[16], const float *src, size_t ld, int i0, int m)
+{
+	__mmask16 mk = m >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << m) - 1);
+
+	for (int j = 0; j < 16; j++)
+		r[j] = _mm512_maskz_loadu_ps(mk, src + j * ld + i0);
+	tr16(r);
+}
+
+struct small_geom {
+	int hp, wp;		/* padded plane; wp leaves room for 8 columns of taps */
+	float *p, *w, *o;	/* P[hp][wp][16], W[k * k][16], O[ho][8][16] */
+};
+
+/* must match the small-plane part of dg_dw_scratch_floats() */
+static struct small_geom small_geom(int k, int stride, int h, int w, float *scratch)
+{
+	struct small_geom g;
+	int pw = w + k - 1, need = (SMALL_WO - 1) * stride + k;
+
+	g.hp = h + k - 1;
+	g.wp = pw > need ? pw : need;
+	g.p = scratch;
+	g.w = g.p + (size_t)g.hp * g.wp * 16;
+	g.o = g.w + (size_t)k * k * 16;
+	return g;
+}
+
+static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
+				      const struct small_geom *g, const int K, const int S,
+				      const int act)
+{
+	int hw = a->h * a->w, p = K / 2, n = 0;
+	__m512 r[16], vsum = _mm512_setzero_ps();
+	__m512 sc = _mm512_loadu_ps(a->scale + c), sh = _mm512_loadu_ps(a->shift + c);
+	__m512 psc = _mm512_setzero_ps(), psh = _mm512_setzero_ps();
+
+	if (a->pre_scale) {
+		psc = _mm512_loadu_ps(a->pre_scale + c);
+		psh = _mm512_loadu_ps(a->pre_shift + c);
+	}
+	/* inputs, pixel-major, into the interior of P (its border is zero) */
+	for (int i0 = 0; i0 < hw; i0 += 16) {
+		int m = hw - i0 < 16 ? hw - i0 : 16;
+
+		load_tr16(r, a->in + (size_t)c * hw, (size_t)hw, i0, m);
+		for (int i = 0; i < m; i++) {
+			int y = (i0 + i) / a->w, x = (i0 + i) % a->w;
+			__m512 v = r[i];
+
+			if (a->pre_scale)
+				v = act16(_mm512_fmadd_ps(v, psc, psh), a->pre_act);
+			_mm512_storeu_ps(g->p + ((size_t)(y + p) * g->wp + x + p) * 16, v);
+		}
+	}
+	for (int t0 = 0; t0 < K * K; t0 += 16) {
+		int m = K * K - t0 < 16 ? K * K - t0 : 16;
+
+		load_tr16(r, a->wt + (size_t)c * K * K, (size_t)K * K, t0, m);
+		for (int i = 0; i < m; i++)
+			_mm512_storeu_ps(g->w + (size_t)(t0 + i) * 16, r[i]);
+	}
+	for (int oy = 0; oy < a->ho; oy++) {
+		__m512 acc[SMALL_WO];
+
+#pragma GCC unroll 8
+		for (int ox = 0; ox < SMALL_WO; ox++)
+			acc[ox] = _mm512_setzero_ps();
+#pragma GCC unroll 7
+		for (int ky = 0; ky < K; ky++) {
+			const float *row = g->p + (size_t)(oy * S + ky) * g->wp * 16;
+
+#pragma GCC unroll 7
+			for (int kx = 0; kx < K; kx++) {
+				__m512 wv = _mm512_loadu_ps(g->w + (size_t)(ky * K + kx) * 16);
+
+#pragma GCC unroll 8
+				for (int ox = 0; ox < SMALL_WO; ox++)
+					acc[ox] = _mm512_fmadd_ps(
+						_mm512_loadu_ps(row + (size_t)(ox * S + kx) * 16), wv,
+						acc[ox]);
+			}
+		}
+		for (int ox = 0; ox < a->wo; ox++) {
+			__m512 y = act16(_mm512_fmadd_ps(acc[ox], sc, sh), act);
+
+			_mm512_storeu_ps(g->o + (size_t)n++ * 16, y);
+			vsum = _mm512_add_ps(vsum, y);
+		}
+	}
+	/* outputs back to planes: 16 pixels of 16 channels at a time */
+	for (int i0 = 0; i0 < n; i0 += 16) {
+		int m = n - i0 < 16 ? n - i0 : 16;
+		__mmask16 mk = m >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << m) - 1);
+
+		for (int i = 0; i < 16; i++)
+			r[i] = i < m ? _mm512_loadu_ps(g->o + (size_t)(i0 + i) * 16)
+				     : _mm512_setzero_ps();
+		tr16(r);
+		for (int j = 0; j < 16; j++)
+			_mm512_mask_storeu_ps(a->out + (size_t)(c + j) * n + i0, mk, r[j]);
+	}
+	if (a->mean)
+		_mm512_storeu_ps(a->mean + c, _mm512_div_ps(vsum, _mm512_set1_ps((float)n)));
+}
+
+#define SMALL_FN(K, S)								\
+static void small_k##K##s##S(const struct dg_dw_args *a, int c,		\
+			     const struct small_geom *g)			\
+{										\
+	switch (a->act) {							\
+	case DG_ACT_RELU:							\
+		small_block(a, c, g, K, S, DG_ACT_RELU);			\
+		break;								\
+	case DG_ACT_HSWISH:							\
+		small_block(a, c, g, K, S, DG_ACT_HSWISH);			\
+		break;								\
+	default:								\
+		small_block(a, c, g, K, S, DG_ACT_NONE);			\
+	}									\
+}
+SMALL_FN(3, 1) SMALL_FN(3, 2) SMALL_FN(5, 1) SMALL_FN(5, 2) SMALL_FN(7, 1) SMALL_FN(7, 2)
+
+typedef void (*small_fn)(const struct dg_dw_args *a, int c, const struct small_geom *g);
+static const small_fn small_fns[3][2] = {
+	{ small_k3s1, small_k3s2 }, { small_k5s1, small_k5s2 }, { small_k7s1, small_k7s2 },
+};
+
+/* Channels [c0, c1) in blocks of 16; fewer than 16 left go to the AVX2 kernel. */
+static void dw_small(const struct dg_dw_args *a, int c0, int c1, float *scratch)
+{
+	struct small_geom g = small_geom(a->k, a->stride, a->h, a->w, scratch);
+	small_fn fn = small_fns[a->k / 2 - 1][a->stride - 1];
+	int c = c0;
+
+	memset(g.p, 0, (size_t)g.hp * g.wp * 16 * sizeof(float));
+	for (; c + 16 <= c1; c += 16)
+		fn(a, c, &g);
+	if (c < c1)
+		dg_dw_avx2(a, c, c1, scratch);
+}
+
 void dg_dw_avx512(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 {
-	if ((a->k != 3 && a->k != 5 && a->k != 7) || (a->stride != 1 && a->stride != 2) ||
-	    a->wo <= 8) {
+	if ((a->k != 3 && a->k != 5 && a->k != 7) || (a->stride != 1 && a->stride != 2)) {
 		dg_dw_avx2(a, c0, c1, scratch);
+		return;
+	}
+	if (a->wo <= SMALL_WO) {
+		dw_small(a, c0, c1, scratch);
 		return;
 	}
 	dw_run_planes(a, c0, c1, scratch, dw_planes);

@@ -59,7 +59,12 @@ size_t dg_dw_scratch_floats(int k, int stride, int h, int w)
 	size_t rows = (size_t)(ho - 1) * stride + k;
 	size_t rs = stride == 1 ? wv + k + 16 : 2 * (wv + k / 2 + 16);
 
-	(void)h;
+	size_t n = rows * ((rs + 15) / 16 * 16) + 16 + (size_t)w;
+	/* AVX-512 small planes: P[h + k - 1][wp][16], W[k * k][16], O[ho][8][16] */
+	int pw = w + k - 1, need = (DG_DW_SMALL_WO - 1) * stride + k;
+	size_t small = (size_t)(h + k - 1) * (pw > need ? pw : need) * 16 + (size_t)k * k * 16 +
+		       (size_t)ho * DG_DW_SMALL_WO * 16;
+
 	/* must match dw_geom() in dwconv_pad.h; + one row for the fused input epilogue */
-	return rows * ((rs + 15) / 16 * 16) + 16 + (size_t)w;
+	return wo <= DG_DW_SMALL_WO && small > n ? small : n;
 }
