@@ -127,13 +127,6 @@ int dg_blas_small_kernels(void)
 	return small_kernels;
 }
 
-static void sgemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c,
-		  int ldc)
-{
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f,
-		    c, ldc);
-}
-
 /* Split len into the fewest tiles of at most max, equal up to rounding to align. */
 static int tile_of(int len, int max, int align)
 {
@@ -142,6 +135,38 @@ static int tile_of(int len, int max, int align)
 	int up = (t + align - 1) / align * align;
 
 	return up <= max ? up : t;
+}
+
+static void sgemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c,
+		  int ldc)
+{
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f,
+		    c, ldc);
+}
+
+/*
+ * Deep reductions into a small C (the point-linear layers of the late
+ * stages: k = 480 .. 1152 into 49 .. 784 columns): k in chunks of about
+ * GEMM_KSPLIT_KC accumulated with beta = 1, each call within the small
+ * kernel's size. C stays in L1/L2 between chunks. Measured against one
+ * packed call: 192 x 49 x 1152 197 -> 155 us, 80 x 196 x 480 116 -> 100 us,
+ * 40 x 784 x 240 151 -> 130 us; with a wide C (3136 columns and more) it is
+ * about 2x slower, hence the bound on C.
+ */
+#define GEMM_KSPLIT_KC		128
+#define GEMM_KSPLIT_C_BYTES	(256 * 1024)
+
+static void gemm_ksplit(int m, int n, int k, const float *a, int lda, const float *b, float *c)
+{
+	int kc = tile_of(k, GEMM_KSPLIT_KC, 8);
+	int mt = tile_of(m, (int)(GEMM_SMALL_MNK / ((double)n * kc)), 8);
+
+	for (int i = 0; i < m; i += mt)
+		for (int p = 0; p < k; p += kc)
+			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+				    m - i < mt ? m - i : mt, n, k - p < kc ? k - p : kc, 1.0f,
+				    a + (size_t)i * lda + p, lda, b + (size_t)p * n, n,
+				    p ? 1.0f : 0.0f, c + (size_t)i * n, n);
 }
 
 static void gemm_small(int m, int n, int k, const float *a, int lda, const float *b, float *c)
@@ -169,6 +194,11 @@ void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, float
 
 	if (openblas_get_num_threads() > 1) {
 		sgemm(m, n, k, a, lda, b, n, c, n);
+		return;
+	}
+	if (k > 160 && (size_t)m * n * sizeof(float) <= GEMM_KSPLIT_C_BYTES &&
+	    (double)n * GEMM_KSPLIT_KC * 8 <= GEMM_SMALL_MNK && dg_blas_small_kernels()) {
+		gemm_ksplit(m, n, k, a, lda, b, c);
 		return;
 	}
 	if (k <= GEMM_SMALL_KMAX && (double)m * n * k > GEMM_SMALL_MNK && dg_blas_small_kernels()) {
