@@ -51,6 +51,12 @@ static const struct dw_case dw_cases[] = {
 	{ 32, 16, 16, 7, 2, DG_ACT_HSWISH, 0, 1 },	/* wo = 8 at stride 2 */
 	{ 48, 2, 3, 3, 1, DG_ACT_RELU, 1, 1 },
 	{ 32, 1, 1, 7, 2, DG_ACT_HSWISH, 1, 1 },	/* a 1 x 1 plane */
+	/* 9 .. 12 wide: 12 columns in registers (k <= 5 or stride 2) */
+	{ 40, 11, 11, 5, 1, DG_ACT_HSWISH, 1, 1 },
+	{ 32, 12, 12, 3, 1, DG_ACT_RELU, 0, 1 },
+	{ 33, 22, 22, 7, 2, DG_ACT_HSWISH, 1, 1 },
+	{ 48, 24, 23, 5, 2, DG_ACT_NONE, 1, 0 },
+	{ 32, 11, 11, 7, 1, DG_ACT_RELU, 1, 1 },	/* k 7 at stride 1: row kernel */
 	{ 4, 16, 15, 9, 1, DG_ACT_RELU, 0, 0 },	/* k = 9: falls back to the reference */
 };
 

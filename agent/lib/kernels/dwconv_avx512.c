@@ -242,7 +242,7 @@ static struct small_geom small_geom(int k, int stride, int h, int w, float *scra
 
 static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 				      const struct small_geom *g, const int K, const int S,
-				      const int act)
+				      const int NACC)
 {
 	int hw = a->h * a->w, p = K / 2, n = 0;
 	__m512 r[16], vsum = _mm512_setzero_ps();
@@ -275,10 +275,10 @@ static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 			_mm512_storeu_ps(g->w + (size_t)(t0 + i) * 16, r[i]);
 	}
 	for (int oy = 0; oy < a->ho; oy++) {
-		__m512 acc[SMALL_WO];
+		__m512 acc[NACC];
 
-#pragma GCC unroll 8
-		for (int ox = 0; ox < SMALL_WO; ox++)
+#pragma GCC unroll 12
+		for (int ox = 0; ox < NACC; ox++)
 			acc[ox] = _mm512_setzero_ps();
 #pragma GCC unroll 7
 		for (int ky = 0; ky < K; ky++) {
@@ -288,15 +288,15 @@ static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 			for (int kx = 0; kx < K; kx++) {
 				__m512 wv = _mm512_loadu_ps(g->w + (size_t)(ky * K + kx) * 16);
 
-#pragma GCC unroll 8
-				for (int ox = 0; ox < SMALL_WO; ox++)
+#pragma GCC unroll 12
+				for (int ox = 0; ox < NACC; ox++)
 					acc[ox] = _mm512_fmadd_ps(
 						_mm512_loadu_ps(row + (size_t)(ox * S + kx) * 16), wv,
 						acc[ox]);
 			}
 		}
 		for (int ox = 0; ox < a->wo; ox++) {
-			__m512 y = act16(_mm512_fmadd_ps(acc[ox], sc, sh), act);
+			__m512 y = act16(_mm512_fmadd_ps(acc[ox], sc, sh), a->act);
 
 			_mm512_storeu_ps(g->o + (size_t)n++ * 16, y);
 			vsum = _mm512_add_ps(vsum, y);
@@ -318,20 +318,15 @@ static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 		_mm512_storeu_ps(a->mean + c, _mm512_div_ps(vsum, _mm512_set1_ps((float)n)));
 }
 
+/* NACC output columns in registers: 8 for planes up to 8 wide, else 12 */
 #define SMALL_FN(K, S)								\
 static void small_k##K##s##S(const struct dg_dw_args *a, int c,		\
 			     const struct small_geom *g)			\
 {										\
-	switch (a->act) {							\
-	case DG_ACT_RELU:							\
-		small_block(a, c, g, K, S, DG_ACT_RELU);			\
-		break;								\
-	case DG_ACT_HSWISH:							\
-		small_block(a, c, g, K, S, DG_ACT_HSWISH);			\
-		break;								\
-	default:								\
-		small_block(a, c, g, K, S, DG_ACT_NONE);			\
-	}									\
+	if (a->wo <= 8)								\
+		small_block(a, c, g, K, S, 8);					\
+	else									\
+		small_block(a, c, g, K, S, 12);					\
 }
 SMALL_FN(3, 1) SMALL_FN(3, 2) SMALL_FN(5, 1) SMALL_FN(5, 2) SMALL_FN(7, 1) SMALL_FN(7, 2)
 
@@ -360,7 +355,7 @@ void dg_dw_avx512(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 		dg_dw_avx2(a, c0, c1, scratch);
 		return;
 	}
-	if (a->wo <= SMALL_WO) {
+	if (a->wo <= 8 || (a->wo <= SMALL_WO && (a->k <= 5 || a->stride == 2))) {
 		dw_small(a, c0, c1, scratch);
 		return;
 	}

@@ -54,7 +54,7 @@ struct dg_dw_args {
 typedef void (*dg_dw_fn)(const struct dg_dw_args *a, int c0, int c1, float *scratch);
 
 /* Output planes at most this wide run 16 channels per vector (AVX-512). */
-#define DG_DW_SMALL_WO 8
+#define DG_DW_SMALL_WO 12
 
 /* Scratch floats one call of an optimised depthwise kernel needs (with w). */
 size_t dg_dw_scratch_floats(int k, int stride, int h, int w);
