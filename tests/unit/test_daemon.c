@@ -26,6 +26,7 @@
 
 #include <dnngov/dnngov.h>
 
+#include "fake_sysfs.h"
 #include "protocol.h"
 
 static char dir[64], sock[128], conf[128];
@@ -419,32 +420,18 @@ static void test_sigterm(void **state)
 
 static void put_file(const char *rel, const char *val)
 {
-	char path[256], cmd[300];
-	FILE *f;
+	char root[300];
 
-	snprintf(path, sizeof(path), "%s/root%s", dir, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(val, f);
-	fclose(f);
+	snprintf(root, sizeof(root), "%s/root", dir);
+	fake_sysfs_put(root, rel, val);
 }
 
 static void get_file(const char *rel, char *buf, size_t len)
 {
-	char path[256];
-	FILE *f;
-	size_t n;
+	char root[300];
 
-	snprintf(path, sizeof(path), "%s/root%s", dir, rel);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
+	snprintf(root, sizeof(root), "%s/root", dir);
+	fake_sysfs_get(root, rel, buf, len);
 }
 
 static int setup_sysfs(void **state)

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "fake_sysfs.h"
+
 #include "manager.h"
 #include "platform.h"
 
@@ -24,32 +26,12 @@ static char root[256];
 
 static void put(const char *rel, const char *val)
 {
-	char path[512], cmd[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(val, f);
-	fclose(f);
+	fake_sysfs_put(root, rel, val);
 }
 
 static void get(const char *rel, char *buf, size_t len)
 {
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
+	fake_sysfs_get(root, rel, buf, len);
 }
 
 #define CPU "sys/devices/system/cpu/cpufreq/policy0/"
