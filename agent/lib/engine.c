@@ -281,13 +281,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			se_gate(pb, e->vec[0], e->vec[1], gate);
 			/* fold the gate into whichever is smaller: PL weights or activations */
 			if ((size_t)b->out * pb->mid < (size_t)pb->mid * hwo) {
-				for (int o = 0; o < b->out; o++) {
-					const float *src = b->pl_w + (size_t)o * b->mid_max;
-					float *dst = e->plw + (size_t)o * pb->mid;
-
-					for (int c = 0; c < pb->mid; c++)
-						dst[c] = src[c] * gate[c];
-				}
+				dg_scale_cols(e->plw, b->pl_w, (size_t)b->mid_max, b->out, pb->mid, gate);
 				pw = e->plw;
 				plda = pb->mid;
 			} else if (e->threads == 1) {

@@ -71,6 +71,19 @@ void dg_epilogue(float *dst, const float *y, int hw, int c0, int c1, const float
 }
 
 VECTOR_CLONES
+void dg_scale_cols(float *restrict dst, const float *restrict src, size_t lds, int rows, int cols,
+		   const float *restrict g)
+{
+	for (int r = 0; r < rows; r++) {
+		const float *s = src + (size_t)r * lds;
+		float *d = dst + (size_t)r * cols;
+
+		for (int c = 0; c < cols; c++)
+			d[c] = s[c] * g[c];
+	}
+}
+
+VECTOR_CLONES
 void dg_scale_rows(float *y, int hw, int c0, int c1, const float *g)
 {
 	for (int c = c0; c < c1; c++) {

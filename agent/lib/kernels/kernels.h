@@ -84,6 +84,10 @@ dg_dw_fn dg_dw_select(const char **name);
 void dg_epilogue(float *dst, const float *y, int hw, int c0, int c1, const float *scale,
 		 const float *shift, int act, const float *res, float *mean);
 
+/* dst[r][c] = src[r * lds + c] * g[c] for r < rows, c < cols (dst packed, cols wide) */
+void dg_scale_cols(float *restrict dst, const float *restrict src, size_t lds, int rows, int cols,
+		   const float *restrict g);
+
 /* y[C][hw] rows [c0, c1) *= g[c] */
 void dg_scale_rows(float *y, int hw, int c0, int c1, const float *g);
 
