@@ -4,7 +4,7 @@
 #   make check-ofa-model    supernet, BN recalibration, level selection, ONNX export
 #   make check-ofa-convert  OFA checkpoint converter on synthetic checkpoints
 #   make check-ofa-parity   C engine (dnngov-infer) against the PyTorch supernet
-#   make fmnist-model       retrain and reselect models/fmnist-ofa.dnngov (~1 h on 2 busy cores)
+#   make fmnist-model       retrain and reselect models/fmnist-ofa.dnngov (~1.5 h on one core)
 
 OFA_TESTS := $(TOP)/tests/python
 OFA_RUN    = cd $(OFA_TESTS) && CHECKDIR=$(CHECKDIR) BUILD=$(BUILD) $(PYTHON) run_suite.py
