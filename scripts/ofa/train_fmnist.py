@@ -35,11 +35,13 @@ from fmnist_data import FMNIST_ARCH, calib_images, load_split, normalization_of,
 from ofa_mbv3 import OFAMobileNetV3, n_stage_blocks, recalibrate_bn  # noqa: E402
 
 # (phase, epochs, peak lr, open dimensions)
+# The elastic phases start from a trained network: lower peak rates (as OFA
+# lowers them after the full phase) keep the largest subnet where it is.
 PHASES = [
     ("full", 8, 0.10, ()),
-    ("kernel", 1, 0.04, ("ks",)),
-    ("depth", 1, 0.03, ("ks", "d")),
-    ("expand", 1, 0.03, ("ks", "d", "e")),
+    ("kernel", 1, 0.02, ("ks",)),
+    ("depth", 1, 0.015, ("ks", "d")),
+    ("expand", 1, 0.015, ("ks", "d", "e")),
 ]
 
 
@@ -88,6 +90,9 @@ def main():
     ap.add_argument("--epoch-scale", type=float, default=1.0,
                     help="multiply every phase's epochs (smoke runs: 0.01)")
     ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--resume", metavar="CKPT", default=None,
+                    help="start after the phase this checkpoint (OUT.<phase>) ends; the "
+                         "result is the same as one run through")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -107,8 +112,28 @@ def main():
     print("train_fmnist: %d train / %d test images, norm %s, %d params, seed %d"
           % (n, len(test_x), norm, sum(p.numel() for p in net.parameters()), args.seed),
           flush=True)
-    history = []
-    for phase, epochs, lr, open_dims in PHASES:
+    history, start = [], 0
+    if args.resume:
+        ck = torch.load(args.resume)
+        done = [i for i, ph in enumerate(PHASES) if args.resume.endswith("." + ph[0])]
+        if not done or ck.get("seed") != args.seed or ck.get("arch") != arch:
+            sys.exit("train_fmnist: %s is not a phase checkpoint of this architecture and seed "
+                     "(expected OUT.<phase>, phases %s)"
+                     % (args.resume, ", ".join(ph[0] for ph in PHASES)))
+        net.load_state_dict(ck["state_dict"])
+        history, start = ck["history"], done[0] + 1
+        t0 -= ck["train_seconds"]
+        print("train_fmnist: resumed from %s after phase %s" % (args.resume, PHASES[done[0]][0]),
+              flush=True)
+    for pi, (phase, epochs, lr, open_dims) in enumerate(PHASES):
+        if pi < start:
+            continue
+        if pi:
+            # each later phase draws from its own seeded streams, so a run resumed
+            # from a phase checkpoint continues exactly as one run through would
+            torch.manual_seed(args.seed * 1000 + pi)
+            rng.seed(args.seed * 1000 + pi)
+            g.manual_seed(args.seed * 1000 + pi)
         total = max(1, int(round(epochs * steps_per_epoch * args.epoch_scale)))
         decay = [p for p in net.parameters() if p.dim() > 1]
         rest = [p for p in net.parameters() if p.dim() <= 1]
