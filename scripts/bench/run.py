@@ -42,9 +42,17 @@ def log(msg):
     print("bench: " + msg, file=sys.stderr, flush=True)
 
 
-def run_json(cmd):
-    """Run cmd, return its stdout's JSON lines; raise with its stderr on failure."""
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def run_json(cmd, threads=None):
+    """Run cmd, return its stdout's JSON lines; raise with its stderr on failure.
+
+    threads: also cap the thread pools a library starts on its own when it
+    loads (OpenBLAS, OpenMP). torch.set_num_threads(1) does not reach
+    OpenBLAS's pool: PyTorch's convolutions then ran their GEMMs on 2
+    threads (process CPU time twice the wall time)."""
+    env = None
+    if threads:
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if p.returncode != 0:
         raise RuntimeError("%s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode,
                                                          p.stderr.strip()[-2000:]))
@@ -157,7 +165,7 @@ def time_engines(a, tag, model, d, levels_arg):
                            outdir, "--threads", str(t), "--warmup", w,
                            "--runs", str(a.torch_runs)] + budget + sel
                 t0 = time.time()
-                for rec in run_json(cmd):
+                for rec in run_json(cmd, t):
                     pool = samples.setdefault((eng, t, rec["level"]), {"wall": [], "cpu": []})
                     pool["wall"].extend(rec["samples_ms"])
                     pool["cpu"].extend(rec["cpu_samples_ms"])
