@@ -91,8 +91,9 @@ void dg_blas_link(void)
  * AVX-512 kernel that writes C once (sgemm_small_kernel_permit_skylakex.c).
  * There the product is cut into tiles under that size: whole rows of C when
  * at least 32 rows fit, else column tiles of all rows. Measured 1.15 - 1.44x
- * faster than one call for k <= 112 (w1.2 shapes); for k >= 480 the packed
- * path is as fast or faster, so deep reductions stay one call.
+ * faster than one call for k <= 112 (w1.2 shapes); for k >= 480 such tiles
+ * are no faster than the packed path, so deep reductions run as k-chunks
+ * into a small C (gemm_ksplit) or as one packed call.
  *
  * Elsewhere (and for large k) a C wider than GEMM_TILE_FLOATS runs as column
  * tiles of that size, so each tile of C is still in L2 when the kernel
@@ -137,11 +138,12 @@ static int tile_of(int len, int max, int align)
 	return up <= max ? up : t;
 }
 
-static void sgemm(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c,
-		  int ldc)
+/* C[m][n] (+)= A[m][k] B[k][n], row-major, ldb = ldc = ld */
+static void sgemm(int m, int n, int k, const float *a, int lda, const float *b, int ld, float *c,
+		  float beta)
 {
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f,
-		    c, ldc);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ld, beta,
+		    c, ld);
 }
 
 /*
@@ -153,6 +155,7 @@ static void sgemm(int m, int n, int k, const float *a, int lda, const float *b, 
  * 40 x 784 x 240 151 -> 130 us; with a wide C (3136 columns and more) it is
  * about 2x slower, hence the bound on C.
  */
+#define GEMM_KSPLIT_KMIN	160
 #define GEMM_KSPLIT_KC		128
 #define GEMM_KSPLIT_C_BYTES	(256 * 1024)
 
@@ -163,10 +166,9 @@ static void gemm_ksplit(int m, int n, int k, const float *a, int lda, const floa
 
 	for (int i = 0; i < m; i += mt)
 		for (int p = 0; p < k; p += kc)
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-				    m - i < mt ? m - i : mt, n, k - p < kc ? k - p : kc, 1.0f,
-				    a + (size_t)i * lda + p, lda, b + (size_t)p * n, n,
-				    p ? 1.0f : 0.0f, c + (size_t)i * n, n);
+			sgemm(m - i < mt ? m - i : mt, n, k - p < kc ? k - p : kc,
+			      a + (size_t)i * lda + p, lda, b + (size_t)p * n, n,
+			      c + (size_t)i * n, p ? 1.0f : 0.0f);
 }
 
 static void gemm_small(int m, int n, int k, const float *a, int lda, const float *b, float *c)
@@ -174,29 +176,29 @@ static void gemm_small(int m, int n, int k, const float *a, int lda, const float
 	double row = (double)n * k, col = (double)m * k;
 	int mt = m, nt = n;
 
-	if (GEMM_SMALL_MNK / row >= 32)
+	if (GEMM_SMALL_MNK / row >= 32) {
 		mt = tile_of(m, (int)(GEMM_SMALL_MNK / row), 8);
-	else if (GEMM_SMALL_MNK / col >= 16)
+	} else if (GEMM_SMALL_MNK / col >= 16) {
 		nt = tile_of(n, (int)(GEMM_SMALL_MNK / col), 16);
-	else
-		sgemm(m, n, k, a, lda, b, n, c, n);	/* k too deep for any useful tile */
-	if (mt == m && nt == n)
+	} else {
+		sgemm(m, n, k, a, lda, b, n, c, 0.0f);	/* k too deep for any useful tile */
 		return;
+	}
 	for (int i = 0; i < m; i += mt)
 		for (int j = 0; j < n; j += nt)
 			sgemm(m - i < mt ? m - i : mt, n - j < nt ? n - j : nt, k,
-			      a + (size_t)i * lda, lda, b + j, n, c + (size_t)i * n + j, n);
+			      a + (size_t)i * lda, lda, b + j, n, c + (size_t)i * n + j, 0.0f);
 }
 
 void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c)
 {
-	int nt = GEMM_TILE_FLOATS / (m > 0 ? m : 1);
+	int nt;
 
 	if (openblas_get_num_threads() > 1) {
-		sgemm(m, n, k, a, lda, b, n, c, n);
+		sgemm(m, n, k, a, lda, b, n, c, 0.0f);
 		return;
 	}
-	if (k > 160 && (size_t)m * n * sizeof(float) <= GEMM_KSPLIT_C_BYTES &&
+	if (k > GEMM_KSPLIT_KMIN && (size_t)m * n * sizeof(float) <= GEMM_KSPLIT_C_BYTES &&
 	    (double)n * GEMM_KSPLIT_KC * 8 <= GEMM_SMALL_MNK && dg_blas_small_kernels()) {
 		gemm_ksplit(m, n, k, a, lda, b, c);
 		return;
@@ -205,15 +207,16 @@ void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, float
 		gemm_small(m, n, k, a, lda, b, c);
 		return;
 	}
+	nt = GEMM_TILE_FLOATS / (m > 0 ? m : 1);
 	nt = nt < 256 ? 256 : nt / 16 * 16;
 	if (n <= nt + nt / 2) {
-		sgemm(m, n, k, a, lda, b, n, c, n);
+		sgemm(m, n, k, a, lda, b, n, c, 0.0f);
 		return;
 	}
 	for (int j = 0; j < n; j += nt) {
 		int w = n - j < nt + nt / 2 ? n - j : nt;	/* no sliver at the end */
 
-		sgemm(m, w, k, a, lda, b + j, n, c + j, n);
+		sgemm(m, w, k, a, lda, b + j, n, c + j, 0.0f);
 		if (w != nt)
 			break;
 	}

@@ -205,25 +205,26 @@ static void se_gate(const struct dg_pblock *pb, const float *mean, float *hidden
 #define CHAIN_GROUP_BYTES	(256 * 1024)
 
 static void ib_dw_chain(struct dnngov_engine *e, const struct dg_pblock *pb, const float *x,
-			float *t1, float *t2)
+			float *t1, const struct dg_dw_args *all)
 {
 	const struct dg_block *b = pb->b;
 	int hw = pb->h * pb->w, hwo = pb->ho * pb->wo, kk = pb->k * pb->k;
 	int g = (int)(CHAIN_GROUP_BYTES / sizeof(float) / (size_t)hw) / 8 * 8;
-	float *mean = b->se ? e->vec[0] : NULL;
 
 	g = g < 8 ? 8 : g;
 	for (int c0 = 0; c0 < pb->mid; c0 += g) {
 		int n = pb->mid - c0 < g ? pb->mid - c0 : g;
-		struct dg_dw_args a = {
-			.in = t1, .out = t2 + (size_t)c0 * hwo, .wt = pb->dw + (size_t)c0 * kk,
-			.k = pb->k, .stride = b->stride, .h = pb->h, .w = pb->w, .ho = pb->ho,
-			.wo = pb->wo, .scale = pb->scale[1] + c0, .shift = pb->shift[1] + c0,
-			.act = b->act, .mean = mean ? mean + c0 : NULL,
-			.pre_scale = pb->scale[0] + c0, .pre_shift = pb->shift[0] + c0,
-			.pre_act = b->act,
-		};
+		struct dg_dw_args a = *all;	/* channels c0.. of the block, input in t1 */
 
+		a.in = t1;
+		a.out += (size_t)c0 * hwo;
+		a.wt += (size_t)c0 * kk;
+		a.scale += c0;
+		a.shift += c0;
+		a.pre_scale += c0;
+		a.pre_shift += c0;
+		if (a.mean)
+			a.mean += c0;
 		dg_gemm(n, hw, b->in, b->ib_w + (size_t)c0 * b->in, b->in, x, t1);
 		e->dw(&a, 0, n, e->pad[0]);
 	}
@@ -247,29 +248,26 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 		const struct dg_pblock *pb = &p->blk[i];
 		const struct dg_block *b = pb->b;
 		int hw = pb->h * pb->w, hwo = pb->ho * pb->wo;
-		const float *dwin = x, *pw = b->pl_w;
+		const float *pw = b->pl_w;
 		int plda = b->mid_max;
+		struct dw_task dt;
 
 		/* the IB's BN + act is applied by the depthwise kernel as it reads */
+		dt.e = e;
+		dt.a = (struct dg_dw_args){
+			.in = b->ib_w ? t1 : x, .out = t2, .wt = pb->dw, .k = pb->k,
+			.stride = b->stride, .h = pb->h, .w = pb->w, .ho = pb->ho, .wo = pb->wo,
+			.scale = pb->scale[1], .shift = pb->shift[1], .act = b->act,
+			.mean = b->se ? e->vec[0] : NULL,
+			.pre_scale = b->ib_w ? pb->scale[0] : NULL, .pre_shift = pb->shift[0],
+			.pre_act = b->act,
+		};
 		if (b->ib_w && e->threads == 1 &&
 		    (size_t)pb->mid * hw * sizeof(float) > CHAIN_BYTES) {
-			ib_dw_chain(e, pb, x, t1, t2);
+			ib_dw_chain(e, pb, x, t1, &dt.a);
 		} else {
-			struct dw_task dt;
-
-			if (b->ib_w) {
+			if (b->ib_w)
 				dg_gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, t1);
-				dwin = t1;
-			}
-			dt.e = e;
-			dt.a = (struct dg_dw_args){
-				.in = dwin, .out = t2, .wt = pb->dw, .k = pb->k,
-				.stride = b->stride, .h = pb->h, .w = pb->w, .ho = pb->ho,
-				.wo = pb->wo, .scale = pb->scale[1], .shift = pb->shift[1],
-				.act = b->act, .mean = b->se ? e->vec[0] : NULL,
-				.pre_scale = b->ib_w ? pb->scale[0] : NULL,
-				.pre_shift = pb->shift[0], .pre_act = b->act,
-			};
 			if (e->threads == 1)
 				e->dw(&dt.a, 0, pb->mid, e->pad[0]);
 			else

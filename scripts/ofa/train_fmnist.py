@@ -114,9 +114,13 @@ def main():
           flush=True)
     history, start = [], 0
     if args.resume:
-        ck = torch.load(args.resume)
+        try:
+            ck = torch.load(args.resume)
+        except (OSError, RuntimeError, EOFError, ValueError) as e:
+            sys.exit("train_fmnist: cannot read the checkpoint %s: %s" % (args.resume, e))
         done = [i for i, ph in enumerate(PHASES) if args.resume.endswith("." + ph[0])]
-        if not done or ck.get("seed") != args.seed or ck.get("arch") != arch:
+        if (not done or not isinstance(ck, dict) or ck.get("seed") != args.seed
+                or ck.get("arch") != arch or "state_dict" not in ck):
             sys.exit("train_fmnist: %s is not a phase checkpoint of this architecture and seed "
                      "(expected OUT.<phase>, phases %s)"
                      % (args.resume, ", ".join(ph[0] for ph in PHASES)))
@@ -153,7 +157,7 @@ def main():
                 if step >= total:
                     break
                 idx = perm[b * args.batch:(b + 1) * args.batch]
-                r = rng.choice(arch["resolutions"])
+                r = rng.choice(arch["resolutions"])  # drawn in every phase: same streams
                 x_u8 = augment(train_x[idx], g)
                 y = train_y[idx]
                 net.train()

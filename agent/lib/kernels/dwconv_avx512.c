@@ -168,8 +168,9 @@ static ALWAYS_INLINE void plane(const float *pad, const struct dw_geom *g,
 DW_DEFINE_PLANES()
 
 /*
- * Planes at most 8 outputs wide (the last stages: 7x7 and 6x6 outputs, and
- * the stride-2 blocks into them) would fill half a vector per row. There 16
+ * Planes at most SMALL_NARROW outputs wide (the last stages: 7x7 and 6x6
+ * outputs, and the stride-2 blocks into them; also up to SMALL_WO wide for
+ * k <= 5 or stride 2) would fill half a vector per row. There 16
  * channels share a vector: the 16 input planes are transposed into a padded
  * pixel-major scratch P[y][x][16] (applying the producer's epilogue), each
  * tap is then one load and one FMA for 16 channels with eight output
@@ -177,6 +178,7 @@ DW_DEFINE_PLANES()
  * of 16 channels is one vector sum.
  */
 #define SMALL_WO DG_DW_SMALL_WO
+#define SMALL_NARROW 8
 
 /* r[i][j] <- r[j][i] (16 x 16) */
 static ALWAYS_INLINE void tr16(__m512 r[16])
@@ -222,18 +224,17 @@ static ALWAYS_INLINE void load_tr16(__m512 r[16], const float *src, size_t ld, i
 }
 
 struct small_geom {
-	int hp, wp;		/* padded plane; wp leaves room for 8 columns of taps */
-	float *p, *w, *o;	/* P[hp][wp][16], W[k * k][16], O[ho][8][16] */
+	int hp, wp;		/* padded plane; see dg_dw_small_wp() */
+	float *p, *w, *o;	/* P[hp][wp][16], W[k * k][16], O[ho * wo][16] */
 };
 
 /* must match the small-plane part of dg_dw_scratch_floats() */
 static struct small_geom small_geom(int k, int stride, int h, int w, float *scratch)
 {
 	struct small_geom g;
-	int pw = w + k - 1, need = (SMALL_WO - 1) * stride + k;
 
 	g.hp = h + k - 1;
-	g.wp = pw > need ? pw : need;
+	g.wp = dg_dw_small_wp(k, stride, w);
 	g.p = scratch;
 	g.w = g.p + (size_t)g.hp * g.wp * 16;
 	g.o = g.w + (size_t)k * k * 16;
@@ -318,15 +319,15 @@ static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 		_mm512_storeu_ps(a->mean + c, _mm512_div_ps(vsum, _mm512_set1_ps((float)n)));
 }
 
-/* NACC output columns in registers: 8 for planes up to 8 wide, else 12 */
+/* NACC output columns in registers: SMALL_NARROW, or SMALL_WO for wider planes */
 #define SMALL_FN(K, S)								\
 static void small_k##K##s##S(const struct dg_dw_args *a, int c,		\
 			     const struct small_geom *g)			\
 {										\
-	if (a->wo <= 8)								\
-		small_block(a, c, g, K, S, 8);					\
+	if (a->wo <= SMALL_NARROW)						\
+		small_block(a, c, g, K, S, SMALL_NARROW);			\
 	else									\
-		small_block(a, c, g, K, S, 12);					\
+		small_block(a, c, g, K, S, SMALL_WO);				\
 }
 SMALL_FN(3, 1) SMALL_FN(3, 2) SMALL_FN(5, 1) SMALL_FN(5, 2) SMALL_FN(7, 1) SMALL_FN(7, 2)
 
@@ -355,7 +356,7 @@ void dg_dw_avx512(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 		dg_dw_avx2(a, c0, c1, scratch);
 		return;
 	}
-	if (a->wo <= 8 || (a->wo <= SMALL_WO && (a->k <= 5 || a->stride == 2))) {
+	if (a->wo <= SMALL_NARROW || (a->wo <= SMALL_WO && (a->k <= 5 || a->stride == 2))) {
 		dw_small(a, c0, c1, scratch);
 		return;
 	}

@@ -208,12 +208,13 @@ static inline void dw_pad_rows(const float *in, int h, int w, int k, int stride,
 
 	for (int y = y0; y < y1; y++) {
 		float *row = pad + (size_t)(y - y0) * g->rs;
-		const float *src = in + (size_t)(y - p) * w;
+		const float *src;
 
 		if (y < p || y - p >= h) {
 			memset(row, 0, g->rs * sizeof(float));
 			continue;
 		}
+		src = in + (size_t)(y - p) * w;
 #if defined(__AVX512F__)
 		if (stride == 1) {
 			pre_row16(row + p, src, w, pre);

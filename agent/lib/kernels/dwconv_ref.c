@@ -60,10 +60,9 @@ size_t dg_dw_scratch_floats(int k, int stride, int h, int w)
 	size_t rs = stride == 1 ? wv + k + 16 : 2 * (wv + k / 2 + 16);
 
 	size_t n = rows * ((rs + 15) / 16 * 16) + 16 + (size_t)w;
-	/* AVX-512 small planes: P[h + k - 1][wp][16], W[k * k][16], O[ho][8][16] */
-	int pw = w + k - 1, need = (DG_DW_SMALL_WO - 1) * stride + k;
-	size_t small = (size_t)(h + k - 1) * (pw > need ? pw : need) * 16 + (size_t)k * k * 16 +
-		       (size_t)ho * DG_DW_SMALL_WO * 16;
+	/* AVX-512 small planes: P[h + k - 1][wp][16], W[k * k][16], O[ho][wo max][16] */
+	size_t small = (size_t)(h + k - 1) * dg_dw_small_wp(k, stride, w) * 16 +
+		       (size_t)k * k * 16 + (size_t)ho * DG_DW_SMALL_WO * 16;
 
 	/* must match dw_geom() in dwconv_pad.h; + one row for the fused input epilogue */
 	return wo <= DG_DW_SMALL_WO && small > n ? small : n;

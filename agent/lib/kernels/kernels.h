@@ -53,8 +53,19 @@ struct dg_dw_args {
 
 typedef void (*dg_dw_fn)(const struct dg_dw_args *a, int c0, int c1, float *scratch);
 
-/* Output planes at most this wide run 16 channels per vector (AVX-512). */
+/*
+ * AVX-512 runs output planes at most 8 wide, and up to DG_DW_SMALL_WO wide
+ * for k <= 5 or stride 2, 16 channels per vector from a pixel-major scratch
+ * P[h + k - 1][wp][16]; wp leaves room for DG_DW_SMALL_WO columns of taps.
+ */
 #define DG_DW_SMALL_WO 12
+
+static inline int dg_dw_small_wp(int k, int stride, int w)
+{
+	int pw = w + k - 1, need = (DG_DW_SMALL_WO - 1) * stride + k;
+
+	return pw > need ? pw : need;
+}
 
 /* Scratch floats one call of an optimised depthwise kernel needs (with w). */
 size_t dg_dw_scratch_floats(int k, int stride, int h, int w);
