@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Depthwise kernel micro-benchmark: min time over repeats for the shapes of
- * the OFA w1.2 supernet at r = 224, each kernel set vs the reference.
+ * the OFA w1.2 supernet at r = 224, each kernel set vs the reference; with
+ * AVX-512, then the two ways of running a plane side by side (row kernel
+ * time / 16-channels-per-vector time, per output width), the measurement
+ * behind dg_dw_small_use().
  *   bench_dwconv [reps]
  */
 #include <stdio.h>
@@ -17,6 +20,71 @@ static double now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+#if defined(__x86_64__)
+/* Row kernel vs channel-vector kernel, interleaved, per k, stride and output width. */
+static void paths(int reps)
+{
+	static const int hs[2][10] = {
+		{ 7, 11, 13, 14, 22, 26, 28, 44, 52, 56 },
+		{ 14, 22, 26, 28, 44, 52, 56, 88, 104, 112 },
+	};
+
+	printf("\nrow kernel time / 16-channels-per-vector time (> 1: the latter is faster), "
+	       "output width: ratio\n");
+	for (int st = 1; st <= 2; st++) {
+		for (int k = 3; k <= 7; k += 2) {
+			printf("k=%d s=%d:", k, st);
+			for (int i = 0; i < 10; i++) {
+				int h = hs[st - 1][i], c = h >= 88 ? 96 : h >= 44 ? 128 : 256;
+				int ho = dg_conv_out(h, k, st);
+				size_t n;
+				float *in = calloc((size_t)c * h * h, 4);
+				float *out = calloc((size_t)c * ho * ho, 4);
+				float *wt = calloc((size_t)c * k * k, 4), *sc = calloc((size_t)c, 4);
+				float *sh = calloc((size_t)c, 4), *mean = calloc((size_t)c, 4);
+				float *scratch;
+				struct dg_dw_args a = { .in = in, .out = out, .wt = wt, .k = k,
+							.stride = st, .h = h, .w = h, .ho = ho,
+							.wo = ho, .scale = sc, .shift = sh,
+							.act = DG_ACT_HSWISH, .mean = mean,
+							.pre_scale = sc, .pre_shift = sh,
+							.pre_act = DG_ACT_HSWISH };
+				double best[2] = { 1e9, 1e9 };
+
+				dg_dw_small_force(1 << 20);
+				n = dg_dw_scratch_floats(k, st, h, h);
+				dg_dw_small_force(0);
+				if (dg_dw_scratch_floats(k, st, h, h) > n)
+					n = dg_dw_scratch_floats(k, st, h, h);
+				scratch = calloc(n, 4);
+				for (int r = 0; r < reps; r++) {
+					for (int v = 0; v < 2; v++) {
+						double t0;
+
+						dg_dw_small_force(v ? 1 << 20 : 0);
+						t0 = now();
+						dg_dw_avx512(&a, 0, c, scratch);
+						t0 = now() - t0;
+						best[v] = t0 < best[v] ? t0 : best[v];
+					}
+				}
+				printf(" %d:%.2f", ho, best[0] / best[1]);
+				fflush(stdout);
+				free(in);
+				free(out);
+				free(wt);
+				free(sc);
+				free(sh);
+				free(mean);
+				free(scratch);
+			}
+			printf("\n");
+		}
+	}
+	dg_dw_small_force(-1);
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -68,5 +136,9 @@ int main(int argc, char **argv)
 		free(mean);
 		free(scratch);
 	}
+#if defined(__x86_64__)
+	if (fn == dg_dw_avx512)
+		paths(reps);
+#endif
 	return 0;
 }

@@ -51,12 +51,18 @@ static const struct dw_case dw_cases[] = {
 	{ 32, 16, 16, 7, 2, DG_ACT_HSWISH, 0, 1 },	/* wo = 8 at stride 2 */
 	{ 48, 2, 3, 3, 1, DG_ACT_RELU, 1, 1 },
 	{ 32, 1, 1, 7, 2, DG_ACT_HSWISH, 1, 1 },	/* a 1 x 1 plane */
-	/* 9 .. 12 wide: 12 columns in registers (k <= 5 or stride 2) */
+	/* 9 .. 12 wide: 12 columns in registers */
 	{ 40, 11, 11, 5, 1, DG_ACT_HSWISH, 1, 1 },
 	{ 32, 12, 12, 3, 1, DG_ACT_RELU, 0, 1 },
 	{ 33, 22, 22, 7, 2, DG_ACT_HSWISH, 1, 1 },
 	{ 48, 24, 23, 5, 2, DG_ACT_NONE, 1, 0 },
-	{ 32, 11, 11, 7, 1, DG_ACT_RELU, 1, 1 },	/* k 7 at stride 1: row kernel */
+	{ 32, 11, 11, 7, 1, DG_ACT_RELU, 1, 1 },
+	/* wider planes, 16 channels per vector under AVX-512: 12-column blocks + last 4, 8 or 12 */
+	{ 32, 44, 44, 3, 1, DG_ACT_HSWISH, 1, 1 },	/* 3 x 12 + 8 */
+	{ 33, 56, 56, 7, 1, DG_ACT_RELU, 0, 1 },	/* k 7 at stride 1, any width; calls of 16 and 17 */
+	{ 32, 29, 31, 7, 1, DG_ACT_HSWISH, 1, 0 },	/* 2 x 12 + 7 */
+	{ 32, 45, 43, 7, 2, DG_ACT_NONE, 1, 1 },	/* 22 = 12 + 10 */
+	{ 32, 26, 27, 5, 1, DG_ACT_RELU, 1, 1 },	/* 2 x 12 + 3 */
 	{ 4, 16, 15, 9, 1, DG_ACT_RELU, 0, 0 },	/* k = 9: falls back to the reference */
 };
 

@@ -52,6 +52,12 @@ static void test_avx512(void **state)
 	    !__builtin_cpu_supports("fma"))
 		skip();
 	check_all(dg_dw_avx512, "avx512");
+	/* each shape both ways: all rows, then all 16 channels per vector */
+	dg_dw_small_force(0);
+	check_all(dg_dw_avx512, "avx512 row kernel");
+	dg_dw_small_force(1 << 20);
+	check_all(dg_dw_avx512, "avx512 16 channels per vector");
+	dg_dw_small_force(-1);
 }
 #endif
 

@@ -4,8 +4,8 @@
  * vector, register-blocked: two output rows by up to four vectors (128
  * outputs in 8 accumulators) at a time, so each input vector is loaded once
  * for both rows and each weight broadcast once for four vectors; mask
- * registers for the row tails. Planes at most 8 outputs wide (late stages)
- * run 16 channels per vector instead (see dw_small()).
+ * registers for the row tails. Narrow planes, and k = 7 at stride 1, run
+ * 16 channels per vector instead (see dw_small()).
  */
 #include <immintrin.h>
 
@@ -17,11 +17,11 @@ static ALWAYS_INLINE __m512 act16(__m512 v, int act)
 {
 	if (act == DG_ACT_RELU)
 		return _mm512_max_ps(v, _mm512_setzero_ps());
-	if (act == DG_ACT_HSWISH) {
-		__m512 t = _mm512_add_ps(v, _mm512_set1_ps(3.0f));
+	if (act == DG_ACT_HSWISH) {	/* v * clamp(v / 6 + 1 / 2, 0, 1): one op fewer */
+		__m512 t = _mm512_fmadd_ps(v, _mm512_set1_ps(1.0f / 6.0f), _mm512_set1_ps(0.5f));
 
-		t = _mm512_min_ps(_mm512_max_ps(t, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
-		return _mm512_mul_ps(_mm512_mul_ps(v, t), _mm512_set1_ps(1.0f / 6.0f));
+		t = _mm512_min_ps(_mm512_max_ps(t, _mm512_setzero_ps()), _mm512_set1_ps(1.0f));
+		return _mm512_mul_ps(v, t);
 	}
 	return v;
 }
@@ -168,18 +168,16 @@ static ALWAYS_INLINE void plane(const float *pad, const struct dw_geom *g,
 DW_DEFINE_PLANES()
 
 /*
- * Planes at most SMALL_NARROW outputs wide (the last stages: 7x7 and 6x6
- * outputs, and the stride-2 blocks into them; also up to SMALL_WO wide for
- * k <= 5 or stride 2) would fill half a vector per row. There 16
- * channels share a vector: the 16 input planes are transposed into a padded
+ * Narrow planes (the late stages: 7x7 and 6x6 outputs would fill half a
+ * vector per row) and the ones dg_dw_small_use() lists run 16 channels per
+ * vector instead: the 16 input planes are transposed into a padded
  * pixel-major scratch P[y][x][16] (applying the producer's epilogue), each
- * tap is then one load and one FMA for 16 channels with eight output
- * columns in registers, and the outputs are transposed back. The SE mean
- * of 16 channels is one vector sum.
+ * tap is then one load and one FMA for 16 channels with up to 12 output
+ * columns in registers, and the outputs are transposed back. No lane is
+ * idle whatever the width, at the cost of the transposes, which is why k = 3
+ * (9 FMAs per output) gains less than k = 7 (49). The SE mean of 16
+ * channels is one vector sum.
  */
-#define SMALL_WO DG_DW_SMALL_WO
-#define SMALL_NARROW 8
-
 /* r[i][j] <- r[j][i] (16 x 16) */
 static ALWAYS_INLINE void tr16(__m512 r[16])
 {
@@ -241,33 +239,83 @@ static struct small_geom small_geom(int k, int stride, int h, int w, float *scra
 	return g;
 }
 
-static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
-				      const struct small_geom *g, const int K, const int S,
-				      const int NACC)
+/*
+ * Output columns [ox0, ox0 + n) of output row oy for 16 channels, NACC >= n
+ * of them in registers (the ones past n are padding and dropped).
+ */
+static ALWAYS_INLINE __m512 small_cols(const struct small_geom *g, int oy, int ox0, int n,
+				       float *o, __m512 sc, __m512 sh, int act, __m512 vsum,
+				       const int K, const int S, const int NACC)
 {
-	int hw = a->h * a->w, p = K / 2, n = 0;
-	__m512 r[16], vsum = _mm512_setzero_ps();
-	__m512 sc = _mm512_loadu_ps(a->scale + c), sh = _mm512_loadu_ps(a->shift + c);
-	__m512 psc = _mm512_setzero_ps(), psh = _mm512_setzero_ps();
+	__m512 acc[NACC];
 
-	if (a->pre_scale) {
+#pragma GCC unroll 12
+	for (int ox = 0; ox < NACC; ox++)
+		acc[ox] = _mm512_setzero_ps();
+#pragma GCC unroll 7
+	for (int ky = 0; ky < K; ky++) {
+		const float *row = g->p + ((size_t)(oy * S + ky) * g->wp + (size_t)ox0 * S) * 16;
+
+#pragma GCC unroll 7
+		for (int kx = 0; kx < K; kx++) {
+			__m512 wv = _mm512_loadu_ps(g->w + (size_t)(ky * K + kx) * 16);
+
+#pragma GCC unroll 12
+			for (int ox = 0; ox < NACC; ox++)
+				acc[ox] = _mm512_fmadd_ps(
+					_mm512_loadu_ps(row + (size_t)(ox * S + kx) * 16), wv, acc[ox]);
+		}
+	}
+	for (int ox = 0; ox < n; ox++) {
+		__m512 y = act16(_mm512_fmadd_ps(acc[ox], sc, sh), act);
+
+		_mm512_storeu_ps(o + (size_t)ox * 16, y);
+		vsum = _mm512_add_ps(vsum, y);
+	}
+	return vsum;
+}
+
+/* The 16 input planes from channel c, pixel-major, into the interior of P (PRE: with the producer's epilogue). */
+static ALWAYS_INLINE void small_load(const struct dg_dw_args *a, int c, const struct small_geom *g,
+				     int p, const int PRE)
+{
+	int hw = a->h * a->w;
+	__m512 r[16], psc = _mm512_setzero_ps(), psh = _mm512_setzero_ps();
+	float *dst = g->p + ((size_t)p * g->wp + p) * 16;
+
+	if (PRE) {
 		psc = _mm512_loadu_ps(a->pre_scale + c);
 		psh = _mm512_loadu_ps(a->pre_shift + c);
 	}
-	/* inputs, pixel-major, into the interior of P (its border is zero) */
-	for (int i0 = 0; i0 < hw; i0 += 16) {
+	for (int i0 = 0, x = 0; i0 < hw; i0 += 16) {
 		int m = hw - i0 < 16 ? hw - i0 : 16;
 
 		load_tr16(r, a->in + (size_t)c * hw, (size_t)hw, i0, m);
 		for (int i = 0; i < m; i++) {
-			int y = (i0 + i) / a->w, x = (i0 + i) % a->w;
 			__m512 v = r[i];
 
-			if (a->pre_scale)
+			if (PRE)
 				v = act16(_mm512_fmadd_ps(v, psc, psh), a->pre_act);
-			_mm512_storeu_ps(g->p + ((size_t)(y + p) * g->wp + x + p) * 16, v);
+			_mm512_storeu_ps(dst + (size_t)x * 16, v);
+			if (++x == a->w) {	/* next row of the interior */
+				x = 0;
+				dst += (size_t)g->wp * 16;
+			}
 		}
 	}
+}
+
+static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
+				      const struct small_geom *g, const int K, const int S)
+{
+	int p = K / 2, n = a->ho * a->wo;
+	__m512 r[16], vsum = _mm512_setzero_ps();
+	__m512 sc = _mm512_loadu_ps(a->scale + c), sh = _mm512_loadu_ps(a->shift + c);
+
+	if (a->pre_scale)
+		small_load(a, c, g, p, 1);
+	else
+		small_load(a, c, g, p, 0);
 	for (int t0 = 0; t0 < K * K; t0 += 16) {
 		int m = K * K - t0 < 16 ? K * K - t0 : 16;
 
@@ -276,32 +324,18 @@ static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 			_mm512_storeu_ps(g->w + (size_t)(t0 + i) * 16, r[i]);
 	}
 	for (int oy = 0; oy < a->ho; oy++) {
-		__m512 acc[NACC];
+		float *o = g->o + (size_t)oy * a->wo * 16;
+		int ox0 = 0, rem;
 
-#pragma GCC unroll 12
-		for (int ox = 0; ox < NACC; ox++)
-			acc[ox] = _mm512_setzero_ps();
-#pragma GCC unroll 7
-		for (int ky = 0; ky < K; ky++) {
-			const float *row = g->p + (size_t)(oy * S + ky) * g->wp * 16;
-
-#pragma GCC unroll 7
-			for (int kx = 0; kx < K; kx++) {
-				__m512 wv = _mm512_loadu_ps(g->w + (size_t)(ky * K + kx) * 16);
-
-#pragma GCC unroll 12
-				for (int ox = 0; ox < NACC; ox++)
-					acc[ox] = _mm512_fmadd_ps(
-						_mm512_loadu_ps(row + (size_t)(ox * S + kx) * 16), wv,
-						acc[ox]);
-			}
-		}
-		for (int ox = 0; ox < a->wo; ox++) {
-			__m512 y = act16(_mm512_fmadd_ps(acc[ox], sc, sh), a->act);
-
-			_mm512_storeu_ps(g->o + (size_t)n++ * 16, y);
-			vsum = _mm512_add_ps(vsum, y);
-		}
+		for (; ox0 + 12 <= a->wo; ox0 += 12)
+			vsum = small_cols(g, oy, ox0, 12, o + ox0 * 16, sc, sh, a->act, vsum, K, S, 12);
+		rem = a->wo - ox0;
+		if (rem > 8)
+			vsum = small_cols(g, oy, ox0, rem, o + ox0 * 16, sc, sh, a->act, vsum, K, S, 12);
+		else if (rem > 4)
+			vsum = small_cols(g, oy, ox0, rem, o + ox0 * 16, sc, sh, a->act, vsum, K, S, 8);
+		else if (rem > 0)
+			vsum = small_cols(g, oy, ox0, rem, o + ox0 * 16, sc, sh, a->act, vsum, K, S, 4);
 	}
 	/* outputs back to planes: 16 pixels of 16 channels at a time */
 	for (int i0 = 0; i0 < n; i0 += 16) {
@@ -319,15 +353,11 @@ static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 		_mm512_storeu_ps(a->mean + c, _mm512_div_ps(vsum, _mm512_set1_ps((float)n)));
 }
 
-/* NACC output columns in registers: SMALL_NARROW, or SMALL_WO for wider planes */
 #define SMALL_FN(K, S)								\
 static void small_k##K##s##S(const struct dg_dw_args *a, int c,		\
 			     const struct small_geom *g)			\
 {										\
-	if (a->wo <= SMALL_NARROW)						\
-		small_block(a, c, g, K, S, SMALL_NARROW);			\
-	else									\
-		small_block(a, c, g, K, S, SMALL_WO);				\
+	small_block(a, c, g, K, S);						\
 }
 SMALL_FN(3, 1) SMALL_FN(3, 2) SMALL_FN(5, 1) SMALL_FN(5, 2) SMALL_FN(7, 1) SMALL_FN(7, 2)
 
@@ -336,6 +366,20 @@ static const small_fn small_fns[3][2] = {
 	{ small_k3s1, small_k3s2 }, { small_k5s1, small_k5s2 }, { small_k7s1, small_k7s2 },
 };
 
+/* Zero the border of P around the h x w interior at (p, p). */
+static void small_border(const struct small_geom *g, int p, int h, int w)
+{
+	size_t row = (size_t)g->wp * 16;
+
+	memset(g->p, 0, (size_t)p * row * sizeof(float));
+	memset(g->p + (size_t)(p + h) * row, 0, (size_t)(g->hp - p - h) * row * sizeof(float));
+	for (int y = p; y < p + h; y++) {
+		memset(g->p + y * row, 0, (size_t)p * 16 * sizeof(float));
+		memset(g->p + y * row + (size_t)(p + w) * 16, 0,
+		       (size_t)(g->wp - p - w) * 16 * sizeof(float));
+	}
+}
+
 /* Channels [c0, c1) in blocks of 16; fewer than 16 left go to the AVX2 kernel. */
 static void dw_small(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 {
@@ -343,7 +387,7 @@ static void dw_small(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 	small_fn fn = small_fns[a->k / 2 - 1][a->stride - 1];
 	int c = c0;
 
-	memset(g.p, 0, (size_t)g.hp * g.wp * 16 * sizeof(float));
+	small_border(&g, a->k / 2, a->h, a->w);
 	for (; c + 16 <= c1; c += 16)
 		fn(a, c, &g);
 	if (c < c1)
@@ -356,7 +400,7 @@ void dg_dw_avx512(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 		dg_dw_avx2(a, c0, c1, scratch);
 		return;
 	}
-	if (a->wo <= SMALL_NARROW || (a->wo <= SMALL_WO && (a->k <= 5 || a->stride == 2))) {
+	if (dg_dw_small_use(a->k, a->stride, a->h, a->w)) {
 		dw_small(a, c0, c1, scratch);
 		return;
 	}

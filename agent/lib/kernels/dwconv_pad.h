@@ -124,13 +124,14 @@ static inline void deinterleave(const float *src, int n, float *e, float *o)
 }
 
 /*
- * Zero the whole scratch once per call: every plane of the call has the
- * same geometry, so dw_pad_rows() rewrites exactly the same interior
- * positions and the borders stay zero from one band or channel to the next.
+ * Zero the scratch rows a band uses once per call: every plane of the call
+ * has the same geometry, so dw_pad_rows() rewrites exactly the same
+ * interior positions and the borders stay zero from one band or channel to
+ * the next.
  */
-static inline void dw_pad_zero(const struct dw_geom *g, float *pad)
+static inline void dw_pad_zero(const struct dw_geom *g, int rows, float *pad)
 {
-	memset(pad, 0, (size_t)g->rows * g->rs * sizeof(float));
+	memset(pad, 0, (size_t)(rows < g->rows ? rows : g->rows) * g->rs * sizeof(float));
 }
 
 #if defined(__AVX512F__)
@@ -142,11 +143,11 @@ static inline __m512 pre16(__m512 v, const struct dw_pre *pre)
 	v = _mm512_fmadd_ps(v, _mm512_set1_ps(pre->scale), _mm512_set1_ps(pre->shift));
 	if (pre->act == DG_ACT_RELU) {
 		v = _mm512_max_ps(v, _mm512_setzero_ps());
-	} else if (pre->act == DG_ACT_HSWISH) {
-		__m512 t = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(v, _mm512_set1_ps(3.0f)),
-						       _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
+	} else if (pre->act == DG_ACT_HSWISH) {	/* as act16() in dwconv_avx512.c */
+		__m512 t = _mm512_fmadd_ps(v, _mm512_set1_ps(1.0f / 6.0f), _mm512_set1_ps(0.5f));
 
-		v = _mm512_mul_ps(_mm512_mul_ps(v, t), _mm512_set1_ps(1.0f / 6.0f));
+		t = _mm512_min_ps(_mm512_max_ps(t, _mm512_setzero_ps()), _mm512_set1_ps(1.0f));
+		v = _mm512_mul_ps(v, t);
 	}
 	return v;
 }
@@ -319,7 +320,7 @@ static inline void dw_run_planes(const struct dg_dw_args *a, int c0, int c1,
 	int band = dw_band(&g, a->k, a->stride, a->ho), keep = a->k - a->stride;
 	float *tmp = scratch + (size_t)g.rows * g.rs;
 
-	dw_pad_zero(&g, scratch);
+	dw_pad_zero(&g, (band - 1) * a->stride + a->k, scratch);
 	for (int c = c0; c < c1; c++) {
 		const float *in = a->in + (size_t)c * a->h * a->w;
 		float *out = a->out + (size_t)c * a->ho * a->wo;

@@ -59,11 +59,36 @@ size_t dg_dw_scratch_floats(int k, int stride, int h, int w)
 	size_t rows = (size_t)(ho - 1) * stride + k;
 	size_t rs = stride == 1 ? wv + k + 16 : 2 * (wv + k / 2 + 16);
 
-	size_t n = rows * ((rs + 15) / 16 * 16) + 16 + (size_t)w;
-	/* AVX-512 small planes: P[h + k - 1][wp][16], W[k * k][16], O[ho][wo max][16] */
-	size_t small = (size_t)(h + k - 1) * dg_dw_small_wp(k, stride, w) * 16 +
-		       (size_t)k * k * 16 + (size_t)ho * DG_DW_SMALL_WO * 16;
-
 	/* must match dw_geom() in dwconv_pad.h; + one row for the fused input epilogue */
-	return wo <= DG_DW_SMALL_WO && small > n ? small : n;
+	size_t n = rows * ((rs + 15) / 16 * 16) + 16 + (size_t)w;
+	/* AVX-512 channel-vector planes: P[h + k - 1][wp][16], W[k * k][16], O[ho * wo][16] */
+	size_t small = (size_t)(h + k - 1) * dg_dw_small_wp(k, stride, w) * 16 +
+		       (size_t)k * k * 16 + (size_t)ho * wo * 16;
+
+	return dg_dw_small_use(k, stride, h, w) && small > n ? small : n;
+}
+
+static int small_force = -1;
+
+void dg_dw_small_force(int wo_max)
+{
+	small_force = wo_max;
+}
+
+/*
+ * Measured per shape (tests/bench/bench_dwconv, 128 - 256 channels, row
+ * kernel time / channel-vector time): k = 3 gains up to 14 outputs wide
+ * (3.3x at 7, 1.2x at 14, 0.8 - 1.1x at 22), k = 5 up to 22 at stride 1
+ * (1.2 - 1.4x) and 14 at stride 2, k = 7 up to 22 at stride 2 (1.1 - 1.2x)
+ * and at every width at stride 1 (1.0 - 1.2x from 28 to 56 wide).
+ */
+int dg_dw_small_use(int k, int stride, int h, int w)
+{
+	int wo = dg_conv_out(w, k, stride);
+
+	(void)h;
+	if (small_force >= 0)
+		return wo <= small_force;
+	return wo <= 14 || (k == 5 && stride == 1 && wo <= 22) ||
+	       (k == 7 && wo <= (stride == 1 ? 64 : 22));
 }

@@ -53,26 +53,38 @@ struct dg_dw_args {
 
 typedef void (*dg_dw_fn)(const struct dg_dw_args *a, int c0, int c1, float *scratch);
 
-/*
- * AVX-512 runs output planes at most 8 wide, and up to DG_DW_SMALL_WO wide
- * for k <= 5 or stride 2, 16 channels per vector from a pixel-major scratch
- * P[h + k - 1][wp][16]; wp leaves room for DG_DW_SMALL_WO columns of taps.
- */
-#define DG_DW_SMALL_WO 12
-
-static inline int dg_dw_small_wp(int k, int stride, int w)
-{
-	int pw = w + k - 1, need = (DG_DW_SMALL_WO - 1) * stride + k;
-
-	return pw > need ? pw : need;
-}
-
-/* Scratch floats one call of an optimised depthwise kernel needs (with w). */
-size_t dg_dw_scratch_floats(int k, int stride, int h, int w);
 static inline int dg_conv_out(int h, int k, int stride)
 {
 	return (h + 2 * (k / 2) - k) / stride + 1;
 }
+
+/*
+ * AVX-512 runs the planes dg_dw_small_use() picks 16 channels per vector
+ * from a pixel-major scratch P[h + k - 1][wp][16], output columns in blocks
+ * of 12 and one last block of 4, 8 or 12 (dg_dw_small_wop() columns in all,
+ * the padding ones computed and dropped); wp leaves room for their taps.
+ */
+static inline int dg_dw_small_wop(int wo)
+{
+	int full = wo / 12 * 12, rem = wo - full;
+
+	return full + (rem == 0 ? 0 : rem > 8 ? 12 : rem > 4 ? 8 : 4);
+}
+
+static inline int dg_dw_small_wp(int k, int stride, int w)
+{
+	int pw = w + k - 1, need = (dg_dw_small_wop(dg_conv_out(w, k, stride)) - 1) * stride + k;
+
+	return pw > need ? pw : need;
+}
+
+/* Does the AVX-512 kernel run this plane 16 channels per vector? */
+int dg_dw_small_use(int k, int stride, int h, int w);
+/* Tests: every plane at most wo_max wide (-1: the measured rule). */
+void dg_dw_small_force(int wo_max);
+
+/* Scratch floats one call of an optimised depthwise kernel needs (with w). */
+size_t dg_dw_scratch_floats(int k, int stride, int h, int w);
 
 void dg_dw_ref(const struct dg_dw_args *a, int c0, int c1, float *scratch);
 #if defined(__x86_64__)
