@@ -159,16 +159,29 @@ static void sgemm(int m, int n, int k, const float *a, int lda, const float *b, 
 #define GEMM_KSPLIT_KC		128
 #define GEMM_KSPLIT_C_BYTES	(256 * 1024)
 
-static void gemm_ksplit(int m, int n, int k, const float *a, int lda, const float *b, float *c)
+/* The epilogue on rows [i, i + h) and columns [j, j + w) of C, if any. */
+static void tile_ep(const struct dg_gemm_ep *ep, const float *c, int n, int i, int h, int j,
+		    int w)
+{
+	if (ep)
+		dg_epilogue(ep->dst + j, c + j, w, (size_t)n, i, i + h, ep->scale, ep->shift,
+			    ep->act, ep->res ? ep->res + j : NULL, NULL);
+}
+
+static void gemm_ksplit(int m, int n, int k, const float *a, int lda, const float *b, float *c,
+			const struct dg_gemm_ep *ep)
 {
 	int kc = tile_of(k, GEMM_KSPLIT_KC, 8);
 	int mt = tile_of(m, (int)(GEMM_SMALL_MNK / ((double)n * kc)), 8);
 
-	for (int i = 0; i < m; i += mt)
+	for (int i = 0; i < m; i += mt) {
+		int h = m - i < mt ? m - i : mt;
+
 		for (int p = 0; p < k; p += kc)
-			sgemm(m - i < mt ? m - i : mt, n, k - p < kc ? k - p : kc,
-			      a + (size_t)i * lda + p, lda, b + (size_t)p * n, n,
-			      c + (size_t)i * n, p ? 1.0f : 0.0f);
+			sgemm(h, n, k - p < kc ? k - p : kc, a + (size_t)i * lda + p, lda,
+			      b + (size_t)p * n, n, c + (size_t)i * n, p ? 1.0f : 0.0f);
+		tile_ep(ep, c, n, i, h, 0, n);
+	}
 }
 
 /*
@@ -179,7 +192,8 @@ static void gemm_ksplit(int m, int n, int k, const float *a, int lda, const floa
  */
 #define GEMM_SMALL_KC	96
 
-static void gemm_small(int m, int n, int k, const float *a, int lda, const float *b, float *c)
+static void gemm_small(int m, int n, int k, const float *a, int lda, const float *b, float *c,
+		       const struct dg_gemm_ep *ep)
 {
 	int kc = k > GEMM_SMALL_KC ? tile_of(k, GEMM_SMALL_KC, 8) : k;
 	double row = (double)n * kc, col = (double)m * kc;
@@ -191,43 +205,53 @@ static void gemm_small(int m, int n, int k, const float *a, int lda, const float
 		nt = tile_of(n, (int)(GEMM_SMALL_MNK / col), 16);
 	} else {
 		sgemm(m, n, k, a, lda, b, n, c, 0.0f);	/* k too deep for any useful tile */
+		tile_ep(ep, c, n, 0, m, 0, n);
 		return;
 	}
-	for (int i = 0; i < m; i += mt)
-		for (int j = 0; j < n; j += nt)
+	for (int i = 0; i < m; i += mt) {
+		for (int j = 0; j < n; j += nt) {
+			int h = m - i < mt ? m - i : mt, w = n - j < nt ? n - j : nt;
+
 			for (int p = 0; p < k; p += kc)
-				sgemm(m - i < mt ? m - i : mt, n - j < nt ? n - j : nt,
-				      k - p < kc ? k - p : kc, a + (size_t)i * lda + p, lda,
-				      b + (size_t)p * n + j, n, c + (size_t)i * n + j, p ? 1.0f : 0.0f);
+				sgemm(h, w, k - p < kc ? k - p : kc, a + (size_t)i * lda + p, lda,
+				      b + (size_t)p * n + j, n, c + (size_t)i * n + j,
+				      p ? 1.0f : 0.0f);
+			tile_ep(ep, c, n, i, h, j, w);
+		}
+	}
 }
 
-void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c)
+void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c,
+	     const struct dg_gemm_ep *ep)
 {
 	int nt;
 
 	if (openblas_get_num_threads() > 1) {
 		sgemm(m, n, k, a, lda, b, n, c, 0.0f);
+		tile_ep(ep, c, n, 0, m, 0, n);
 		return;
 	}
 	if (k > GEMM_KSPLIT_KMIN && (size_t)m * n * sizeof(float) <= GEMM_KSPLIT_C_BYTES &&
 	    (double)n * GEMM_KSPLIT_KC * 8 <= GEMM_SMALL_MNK && dg_blas_small_kernels()) {
-		gemm_ksplit(m, n, k, a, lda, b, c);
+		gemm_ksplit(m, n, k, a, lda, b, c, ep);
 		return;
 	}
 	if (k <= GEMM_SMALL_KMAX && (double)m * n * k > GEMM_SMALL_MNK && dg_blas_small_kernels()) {
-		gemm_small(m, n, k, a, lda, b, c);
+		gemm_small(m, n, k, a, lda, b, c, ep);
 		return;
 	}
 	nt = GEMM_TILE_FLOATS / (m > 0 ? m : 1);
 	nt = nt < 256 ? 256 : nt / 16 * 16;
 	if (n <= nt + nt / 2) {
 		sgemm(m, n, k, a, lda, b, n, c, 0.0f);
+		tile_ep(ep, c, n, 0, m, 0, n);
 		return;
 	}
 	for (int j = 0; j < n; j += nt) {
 		int w = n - j < nt + nt / 2 ? n - j : nt;	/* no sliver at the end */
 
 		sgemm(m, w, k, a, lda, b + j, n, c + j, 0.0f);
+		tile_ep(ep, c, n, 0, m, j, w);
 		if (w != nt)
 			break;
 	}

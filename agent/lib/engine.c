@@ -140,7 +140,8 @@ static void ep_run(void *arg, int tid, int b, int e)
 	struct ep_task *t = arg;
 
 	(void)tid;
-	dg_epilogue(t->dst, t->y, t->hw, b, e, t->scale, t->shift, t->act, t->res, t->mean);
+	dg_epilogue(t->dst, t->y, t->hw, (size_t)t->hw, b, e, t->scale, t->shift, t->act, t->res,
+		    t->mean);
 }
 
 static void scale_run(void *arg, int tid, int b, int e)
@@ -170,9 +171,29 @@ static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int h
 			     .shift = shift, .res = res, .mean = mean };
 
 	if (e->threads == 1 || (size_t)c * hw < 4096)
-		dg_epilogue(dst, y, hw, 0, c, scale, shift, act, res, mean);
+		dg_epilogue(dst, y, hw, (size_t)hw, 0, c, scale, shift, act, res, mean);
 	else
 		dg_pool_run(e->pool, ep_run, &t, c);
+}
+
+/*
+ * 1x1 convolution C = A B, then dst = act(C * scale + shift) (+ res): on one
+ * thread the epilogue runs on each tile of C as the GEMM completes it (still
+ * in L1/L2), on several as a parallel pass after the GEMM.
+ */
+static void gemm_ep(struct dnngov_engine *e, int m, int n, int k, const float *a, int lda,
+		    const float *b, float *c, float *dst, const float *scale, const float *shift,
+		    int act, const float *res)
+{
+	struct dg_gemm_ep ep = { .dst = dst, .scale = scale, .shift = shift, .res = res,
+				 .act = act };
+
+	if (e->threads == 1) {
+		dg_gemm(m, n, k, a, lda, b, c, &ep);
+		return;
+	}
+	dg_gemm(m, n, k, a, lda, b, c, NULL);
+	epilogue(e, dst, c, m, n, scale, shift, act, res, NULL);
 }
 
 /* SE: gate = h_sigmoid(expand(relu(reduce(mean)))) over the active channels. */
@@ -209,9 +230,10 @@ static void ib_dw_chain(struct dnngov_engine *e, const struct dg_pblock *pb, con
 {
 	const struct dg_block *b = pb->b;
 	int hw = pb->h * pb->w, hwo = pb->ho * pb->wo, kk = pb->k * pb->k;
-	int g = (int)(CHAIN_GROUP_BYTES / sizeof(float) / (size_t)hw) / 8 * 8;
+	/* whole 16-channel blocks: the AVX-512 kernel runs a rest of < 16 channels on AVX2 */
+	int g = (int)(CHAIN_GROUP_BYTES / sizeof(float) / (size_t)hw) / 16 * 16;
 
-	g = g < 8 ? 8 : g;
+	g = g < 16 ? 16 : g;
 	for (int c0 = 0; c0 < pb->mid; c0 += g) {
 		int n = pb->mid - c0 < g ? pb->mid - c0 : g;
 		struct dg_dw_args a = *all;	/* channels c0.. of the block, input in t1 */
@@ -225,7 +247,7 @@ static void ib_dw_chain(struct dnngov_engine *e, const struct dg_pblock *pb, con
 		a.pre_shift += c0;
 		if (a.mean)
 			a.mean += c0;
-		dg_gemm(n, hw, b->in, b->ib_w + (size_t)c0 * b->in, b->in, x, t1);
+		dg_gemm(n, hw, b->in, b->ib_w + (size_t)c0 * b->in, b->in, x, t1, NULL);
 		e->dw(&a, 0, n, e->pad[0]);
 	}
 }
@@ -240,9 +262,8 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 
 	/* stem: im2col + GEMM + BN + act */
 	dg_im2col(input, m->in_channels, p->r, p->r, m->stem_k, m->stem_stride, hs, hs, e->col);
-	dg_gemm(m->stem_out, hs * hs, kk, m->stem_w, kk, e->col, x);
-	epilogue(e, x, x, m->stem_out, hs * hs, p->stem_scale, p->stem_shift, m->stem_act, NULL,
-		 NULL);
+	gemm_ep(e, m->stem_out, hs * hs, kk, m->stem_w, kk, e->col, x, x, p->stem_scale,
+		p->stem_shift, m->stem_act, NULL);
 
 	for (int i = 0; i < p->n; i++) {
 		const struct dg_pblock *pb = &p->blk[i];
@@ -267,7 +288,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			ib_dw_chain(e, pb, x, t1, &dt.a);
 		} else {
 			if (b->ib_w)
-				dg_gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, t1);
+				dg_gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, t1, NULL);
 			if (e->threads == 1)
 				e->dw(&dt.a, 0, pb->mid, e->pad[0]);
 			else
@@ -291,22 +312,15 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			}
 		}
 		/* with a shortcut the sum lands back in x; without, x is free for the GEMM */
-		if (pb->shortcut) {
-			dg_gemm(b->out, hwo, pb->mid, pw, plda, t2, t1);
-			epilogue(e, x, t1, b->out, hwo, pb->scale[2], pb->shift[2], DG_ACT_NONE, x,
-				 NULL);
-		} else {
-			dg_gemm(b->out, hwo, pb->mid, pw, plda, t2, x);
-			epilogue(e, x, x, b->out, hwo, pb->scale[2], pb->shift[2], DG_ACT_NONE, NULL,
-				 NULL);
-		}
+		gemm_ep(e, b->out, hwo, pb->mid, pw, plda, t2, pb->shortcut ? t1 : x, x,
+			pb->scale[2], pb->shift[2], DG_ACT_NONE, pb->shortcut ? x : NULL);
 	}
 
 	/* final expand + BN + act, fused global average pool */
 	int hw = p->fin_h * p->fin_h, last = m->st_width[m->n_stages - 1];
 	float *pooled = e->vec[0], *feat = e->vec[1];
 
-	dg_gemm(m->final_expand, hw, last, m->fe_w, last, x, t1);
+	dg_gemm(m->final_expand, hw, last, m->fe_w, last, x, t1, NULL);
 	epilogue(e, t1, t1, m->final_expand, hw, p->fe_scale, p->fe_shift, m->fe_act, NULL, pooled);
 	cblas_sgemv(CblasRowMajor, CblasNoTrans, m->feature_mix, m->final_expand, 1.0f, m->fm_w,
 		    m->final_expand, pooled, 1, 0.0f, feat, 1);

@@ -154,8 +154,19 @@ void dg_model_free_bn(dnngov_model *m);
 const char *dg_blas_wanted_core(void);
 /* 1 if OpenBLAS has unpacked small-matrix kernels for this core (SkylakeX) */
 int dg_blas_small_kernels(void);
-/* C[m][n] = A[m][k] B[k][n], row-major, lda for A, ldb = ldc = n; 1x1 convolutions */
-void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c);
+/* The epilogue dg_gemm() applies to each finished tile of C (see dg_epilogue()). */
+struct dg_gemm_ep {
+	float *dst;			/* n floats per row, like C; may be C or res */
+	const float *scale, *shift, *res;
+	int act;
+};
+/*
+ * C[m][n] = A[m][k] B[k][n], row-major, lda for A, ldb = ldc = n; 1x1
+ * convolutions. With ep, each tile of C is passed through the epilogue as
+ * soon as it is complete, while it is still in L1/L2.
+ */
+void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c,
+	     const struct dg_gemm_ep *ep);
 void dg_blas_link(void);
 
 /* threadpool.c */

@@ -99,13 +99,14 @@ void dg_dw_neon(const struct dg_dw_args *a, int c0, int c1, float *scratch);
 dg_dw_fn dg_dw_select(const char **name);
 
 /*
- * Epilogue after a GEMM, on rows [c0, c1) of y[C][hw]:
+ * Epilogue after a GEMM, on rows [c0, c1) of y[C][n] (rows ld floats apart,
+ * the same for dst and res):
  *   dst = act(y * scale[c] + shift[c]) (+ res[c] after the activation)
  * and, when mean is not NULL, mean[c] = average of the row. dst may be y
  * or res (elementwise, in place).
  */
-void dg_epilogue(float *dst, const float *y, int hw, int c0, int c1, const float *scale,
-		 const float *shift, int act, const float *res, float *mean);
+void dg_epilogue(float *dst, const float *y, int n, size_t ld, int c0, int c1,
+		 const float *scale, const float *shift, int act, const float *res, float *mean);
 
 /* dst[r][c] = src[r * lds + c] * g[c] for r < rows, c < cols (dst packed, cols wide) */
 void dg_scale_cols(float *restrict dst, const float *restrict src, size_t lds, int rows, int cols,
