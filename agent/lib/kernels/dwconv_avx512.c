@@ -279,9 +279,12 @@ static ALWAYS_INLINE __m512 small_cols(const struct small_geom *g, int oy, int o
 static ALWAYS_INLINE void small_load(const struct dg_dw_args *a, int c, const struct small_geom *g,
 				     int p, const int PRE)
 {
-	int hw = a->h * a->w;
+	/* locals: the vector stores may alias anything, so fields would be reloaded per pixel */
+	int hw = a->h * a->w, w = a->w, act = a->pre_act;
+	size_t row = (size_t)g->wp * 16;
+	const float *in = a->in + (size_t)c * hw;
 	__m512 r[16], psc = _mm512_setzero_ps(), psh = _mm512_setzero_ps();
-	float *dst = g->p + ((size_t)p * g->wp + p) * 16;
+	float *dst = g->p + (size_t)p * row + (size_t)p * 16;
 
 	if (PRE) {
 		psc = _mm512_loadu_ps(a->pre_scale + c);
@@ -290,16 +293,16 @@ static ALWAYS_INLINE void small_load(const struct dg_dw_args *a, int c, const st
 	for (int i0 = 0, x = 0; i0 < hw; i0 += 16) {
 		int m = hw - i0 < 16 ? hw - i0 : 16;
 
-		load_tr16(r, a->in + (size_t)c * hw, (size_t)hw, i0, m);
+		load_tr16(r, in, (size_t)hw, i0, m);
 		for (int i = 0; i < m; i++) {
 			__m512 v = r[i];
 
 			if (PRE)
-				v = act16(_mm512_fmadd_ps(v, psc, psh), a->pre_act);
+				v = act16(_mm512_fmadd_ps(v, psc, psh), act);
 			_mm512_storeu_ps(dst + (size_t)x * 16, v);
-			if (++x == a->w) {	/* next row of the interior */
+			if (++x == w) {	/* next row of the interior */
 				x = 0;
-				dst += (size_t)g->wp * 16;
+				dst += row;
 			}
 		}
 	}
@@ -308,7 +311,8 @@ static ALWAYS_INLINE void small_load(const struct dg_dw_args *a, int c, const st
 static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 				      const struct small_geom *g, const int K, const int S)
 {
-	int p = K / 2, n = a->ho * a->wo;
+	int p = K / 2, ho = a->ho, wo = a->wo, act = a->act, n = ho * wo;
+	float *out = a->out;
 	__m512 r[16], vsum = _mm512_setzero_ps();
 	__m512 sc = _mm512_loadu_ps(a->scale + c), sh = _mm512_loadu_ps(a->shift + c);
 
@@ -323,19 +327,19 @@ static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 		for (int i = 0; i < m; i++)
 			_mm512_storeu_ps(g->w + (size_t)(t0 + i) * 16, r[i]);
 	}
-	for (int oy = 0; oy < a->ho; oy++) {
-		float *o = g->o + (size_t)oy * a->wo * 16;
+	for (int oy = 0; oy < ho; oy++) {
+		float *o = g->o + (size_t)oy * wo * 16;
 		int ox0 = 0, rem;
 
-		for (; ox0 + 12 <= a->wo; ox0 += 12)
-			vsum = small_cols(g, oy, ox0, 12, o + ox0 * 16, sc, sh, a->act, vsum, K, S, 12);
-		rem = a->wo - ox0;
+		for (; ox0 + 12 <= wo; ox0 += 12)
+			vsum = small_cols(g, oy, ox0, 12, o + ox0 * 16, sc, sh, act, vsum, K, S, 12);
+		rem = wo - ox0;
 		if (rem > 8)
-			vsum = small_cols(g, oy, ox0, rem, o + ox0 * 16, sc, sh, a->act, vsum, K, S, 12);
+			vsum = small_cols(g, oy, ox0, rem, o + ox0 * 16, sc, sh, act, vsum, K, S, 12);
 		else if (rem > 4)
-			vsum = small_cols(g, oy, ox0, rem, o + ox0 * 16, sc, sh, a->act, vsum, K, S, 8);
+			vsum = small_cols(g, oy, ox0, rem, o + ox0 * 16, sc, sh, act, vsum, K, S, 8);
 		else if (rem > 0)
-			vsum = small_cols(g, oy, ox0, rem, o + ox0 * 16, sc, sh, a->act, vsum, K, S, 4);
+			vsum = small_cols(g, oy, ox0, rem, o + ox0 * 16, sc, sh, act, vsum, K, S, 4);
 	}
 	/* outputs back to planes: 16 pixels of 16 channels at a time */
 	for (int i0 = 0; i0 < n; i0 += 16) {
@@ -347,7 +351,7 @@ static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 				     : _mm512_setzero_ps();
 		tr16(r);
 		for (int j = 0; j < 16; j++)
-			_mm512_mask_storeu_ps(a->out + (size_t)(c + j) * n + i0, mk, r[j]);
+			_mm512_mask_storeu_ps(out + (size_t)(c + j) * n + i0, mk, r[j]);
 	}
 	if (a->mean)
 		_mm512_storeu_ps(a->mean + c, _mm512_div_ps(vsum, _mm512_set1_ps((float)n)));
