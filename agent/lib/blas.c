@@ -138,12 +138,12 @@ static int tile_of(int len, int max, int align)
 	return up <= max ? up : t;
 }
 
-/* C[m][n] (+)= A[m][k] B[k][n], row-major, ldb = ldc = ld */
-static void sgemm(int m, int n, int k, const float *a, int lda, const float *b, int ld, float *c,
-		  float beta)
+/* C[m][n] (+)= A[m][k] B[k][n], row-major */
+static void sgemm(int m, int n, int k, const float *a, int lda, const float *b, size_t ldb,
+		  float *c, size_t ldc, float beta)
 {
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ld, beta,
-		    c, ld);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, (int)ldb,
+		    beta, c, (int)ldc);
 }
 
 /*
@@ -160,16 +160,16 @@ static void sgemm(int m, int n, int k, const float *a, int lda, const float *b, 
 #define GEMM_KSPLIT_C_BYTES	(256 * 1024)
 
 /* The epilogue on rows [i, i + h) and columns [j, j + w) of C, if any. */
-static void tile_ep(const struct dg_gemm_ep *ep, const float *c, int n, int i, int h, int j,
-		    int w)
+static void tile_ep(const struct dg_gemm_ep *ep, const float *c, size_t ldc, int i, int h,
+		    int j, int w)
 {
 	if (ep)
-		dg_epilogue(ep->dst + j, c + j, w, (size_t)n, i, i + h, ep->scale, ep->shift,
-			    ep->act, ep->res ? ep->res + j : NULL, NULL);
+		dg_epilogue(ep->dst + j, c + j, w, ldc, i, i + h, ep->scale, ep->shift, ep->act,
+			    ep->res ? ep->res + j : NULL, NULL);
 }
 
-static void gemm_ksplit(int m, int n, int k, const float *a, int lda, const float *b, float *c,
-			const struct dg_gemm_ep *ep)
+static void gemm_ksplit(int m, int n, int k, const float *a, int lda, const float *b, size_t ldb,
+			float *c, size_t ldc, const struct dg_gemm_ep *ep)
 {
 	int kc = tile_of(k, GEMM_KSPLIT_KC, 8);
 	int mt = tile_of(m, (int)(GEMM_SMALL_MNK / ((double)n * kc)), 8);
@@ -179,8 +179,8 @@ static void gemm_ksplit(int m, int n, int k, const float *a, int lda, const floa
 
 		for (int p = 0; p < k; p += kc)
 			sgemm(h, n, k - p < kc ? k - p : kc, a + (size_t)i * lda + p, lda,
-			      b + (size_t)p * n, n, c + (size_t)i * n, p ? 1.0f : 0.0f);
-		tile_ep(ep, c, n, i, h, 0, n);
+			      b + (size_t)p * ldb, ldb, c + (size_t)i * ldc, ldc, p ? 1.0f : 0.0f);
+		tile_ep(ep, c, ldc, i, h, 0, n);
 	}
 }
 
@@ -192,8 +192,8 @@ static void gemm_ksplit(int m, int n, int k, const float *a, int lda, const floa
  */
 #define GEMM_SMALL_KC	96
 
-static void gemm_small(int m, int n, int k, const float *a, int lda, const float *b, float *c,
-		       const struct dg_gemm_ep *ep)
+static void gemm_small(int m, int n, int k, const float *a, int lda, const float *b, size_t ldb,
+		       float *c, size_t ldc, const struct dg_gemm_ep *ep)
 {
 	int kc = k > GEMM_SMALL_KC ? tile_of(k, GEMM_SMALL_KC, 8) : k;
 	double row = (double)n * kc, col = (double)m * kc;
@@ -204,8 +204,8 @@ static void gemm_small(int m, int n, int k, const float *a, int lda, const float
 	} else if (GEMM_SMALL_MNK / col >= 16) {
 		nt = tile_of(n, (int)(GEMM_SMALL_MNK / col), 16);
 	} else {
-		sgemm(m, n, k, a, lda, b, n, c, 0.0f);	/* k too deep for any useful tile */
-		tile_ep(ep, c, n, 0, m, 0, n);
+		sgemm(m, n, k, a, lda, b, ldb, c, ldc, 0.0f);	/* k too deep for any useful tile */
+		tile_ep(ep, c, ldc, 0, m, 0, n);
 		return;
 	}
 	for (int i = 0; i < m; i += mt) {
@@ -214,44 +214,44 @@ static void gemm_small(int m, int n, int k, const float *a, int lda, const float
 
 			for (int p = 0; p < k; p += kc)
 				sgemm(h, w, k - p < kc ? k - p : kc, a + (size_t)i * lda + p, lda,
-				      b + (size_t)p * n + j, n, c + (size_t)i * n + j,
+				      b + (size_t)p * ldb + j, ldb, c + (size_t)i * ldc + j, ldc,
 				      p ? 1.0f : 0.0f);
-			tile_ep(ep, c, n, i, h, j, w);
+			tile_ep(ep, c, ldc, i, h, j, w);
 		}
 	}
 }
 
-void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c,
-	     const struct dg_gemm_ep *ep)
+void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, size_t ldb, float *c,
+	     size_t ldc, const struct dg_gemm_ep *ep)
 {
 	int nt;
 
 	if (openblas_get_num_threads() > 1) {
-		sgemm(m, n, k, a, lda, b, n, c, 0.0f);
-		tile_ep(ep, c, n, 0, m, 0, n);
+		sgemm(m, n, k, a, lda, b, ldb, c, ldc, 0.0f);
+		tile_ep(ep, c, ldc, 0, m, 0, n);
 		return;
 	}
 	if (k > GEMM_KSPLIT_KMIN && (size_t)m * n * sizeof(float) <= GEMM_KSPLIT_C_BYTES &&
 	    (double)n * GEMM_KSPLIT_KC * 8 <= GEMM_SMALL_MNK && dg_blas_small_kernels()) {
-		gemm_ksplit(m, n, k, a, lda, b, c, ep);
+		gemm_ksplit(m, n, k, a, lda, b, ldb, c, ldc, ep);
 		return;
 	}
 	if (k <= GEMM_SMALL_KMAX && (double)m * n * k > GEMM_SMALL_MNK && dg_blas_small_kernels()) {
-		gemm_small(m, n, k, a, lda, b, c, ep);
+		gemm_small(m, n, k, a, lda, b, ldb, c, ldc, ep);
 		return;
 	}
 	nt = GEMM_TILE_FLOATS / (m > 0 ? m : 1);
 	nt = nt < 256 ? 256 : nt / 16 * 16;
 	if (n <= nt + nt / 2) {
-		sgemm(m, n, k, a, lda, b, n, c, 0.0f);
-		tile_ep(ep, c, n, 0, m, 0, n);
+		sgemm(m, n, k, a, lda, b, ldb, c, ldc, 0.0f);
+		tile_ep(ep, c, ldc, 0, m, 0, n);
 		return;
 	}
 	for (int j = 0; j < n; j += nt) {
 		int w = n - j < nt + nt / 2 ? n - j : nt;	/* no sliver at the end */
 
-		sgemm(m, w, k, a, lda, b + j, n, c + j, 0.0f);
-		tile_ep(ep, c, n, 0, m, j, w);
+		sgemm(m, w, k, a, lda, b + j, ldb, c + j, ldc, 0.0f);
+		tile_ep(ep, c, ldc, 0, m, j, w);
 		if (w != nt)
 			break;
 	}

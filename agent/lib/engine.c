@@ -131,6 +131,7 @@ static int fits(const struct dnngov_engine *e, const struct dg_plan *p)
 struct ep_task {
 	float *dst, *y;
 	int hw, act;
+	size_t ld;		/* scale_run: row stride of y */
 	const float *scale, *shift, *res, *gate;
 	float *mean;
 };
@@ -149,7 +150,7 @@ static void scale_run(void *arg, int tid, int b, int e)
 	struct ep_task *t = arg;
 
 	(void)tid;
-	dg_scale_rows(t->y, t->hw, b, e, t->gate);
+	dg_scale_rows(t->y, t->hw, t->ld, b, e, t->gate);
 }
 
 struct dw_task {
@@ -182,17 +183,17 @@ static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int h
  * in L1/L2), on several as a parallel pass after the GEMM.
  */
 static void gemm_ep(struct dnngov_engine *e, int m, int n, int k, const float *a, int lda,
-		    const float *b, float *c, float *dst, const float *scale, const float *shift,
-		    int act, const float *res)
+		    const float *b, size_t ldb, float *c, float *dst, const float *scale,
+		    const float *shift, int act, const float *res)
 {
 	struct dg_gemm_ep ep = { .dst = dst, .scale = scale, .shift = shift, .res = res,
 				 .act = act };
 
 	if (e->threads == 1) {
-		dg_gemm(m, n, k, a, lda, b, c, &ep);
+		dg_gemm(m, n, k, a, lda, b, ldb, c, (size_t)n, &ep);
 		return;
 	}
-	dg_gemm(m, n, k, a, lda, b, c, NULL);
+	dg_gemm(m, n, k, a, lda, b, ldb, c, (size_t)n, NULL);
 	epilogue(e, dst, c, m, n, scale, shift, act, res, NULL);
 }
 
@@ -229,7 +230,7 @@ static void ib_dw_chain(struct dnngov_engine *e, const struct dg_pblock *pb, con
 			float *t1, const struct dg_dw_args *all)
 {
 	const struct dg_block *b = pb->b;
-	int hw = pb->h * pb->w, hwo = pb->ho * pb->wo, kk = pb->k * pb->k;
+	int hw = pb->h * pb->w, kk = pb->k * pb->k;
 	/* whole 16-channel blocks: the AVX-512 kernel runs a rest of < 16 channels on AVX2 */
 	int g = (int)(CHAIN_GROUP_BYTES / sizeof(float) / (size_t)hw) / 16 * 16;
 
@@ -239,7 +240,7 @@ static void ib_dw_chain(struct dnngov_engine *e, const struct dg_pblock *pb, con
 		struct dg_dw_args a = *all;	/* channels c0.. of the block, input in t1 */
 
 		a.in = t1;
-		a.out += (size_t)c0 * hwo;
+		a.out += (size_t)c0 * a.ldo;
 		a.wt += (size_t)c0 * kk;
 		a.scale += c0;
 		a.shift += c0;
@@ -247,7 +248,8 @@ static void ib_dw_chain(struct dnngov_engine *e, const struct dg_pblock *pb, con
 		a.pre_shift += c0;
 		if (a.mean)
 			a.mean += c0;
-		dg_gemm(n, hw, b->in, b->ib_w + (size_t)c0 * b->in, b->in, x, t1, NULL);
+		dg_gemm(n, hw, b->in, b->ib_w + (size_t)c0 * b->in, b->in, x, (size_t)hw, t1, a.ldi,
+			NULL);
 		e->dw(&a, 0, n, e->pad[0]);
 	}
 }
@@ -262,8 +264,8 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 
 	/* stem: im2col + GEMM + BN + act */
 	dg_im2col(input, m->in_channels, p->r, p->r, m->stem_k, m->stem_stride, hs, hs, e->col);
-	gemm_ep(e, m->stem_out, hs * hs, kk, m->stem_w, kk, e->col, x, x, p->stem_scale,
-		p->stem_shift, m->stem_act, NULL);
+	gemm_ep(e, m->stem_out, hs * hs, kk, m->stem_w, kk, e->col, (size_t)hs * hs, x, x,
+		p->stem_scale, p->stem_shift, m->stem_act, NULL);
 
 	for (int i = 0; i < p->n; i++) {
 		const struct dg_pblock *pb = &p->blk[i];
@@ -282,13 +284,17 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			.mean = b->se ? e->vec[0] : NULL,
 			.pre_scale = b->ib_w ? pb->scale[0] : NULL, .pre_shift = pb->shift[0],
 			.pre_act = b->act,
+			/* the IB output and the depthwise output have aligned planes */
+			.ldi = b->ib_w ? dg_plane_ld((size_t)hw) : (size_t)hw,
+			.ldo = dg_plane_ld((size_t)hwo),
 		};
 		if (b->ib_w && e->threads == 1 &&
 		    (size_t)pb->mid * hw * sizeof(float) > CHAIN_BYTES) {
 			ib_dw_chain(e, pb, x, t1, &dt.a);
 		} else {
 			if (b->ib_w)
-				dg_gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, t1, NULL);
+				dg_gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, (size_t)hw, t1,
+					dt.a.ldi, NULL);
 			if (e->threads == 1)
 				e->dw(&dt.a, 0, pb->mid, e->pad[0]);
 			else
@@ -304,15 +310,16 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 				pw = e->plw;
 				plda = pb->mid;
 			} else if (e->threads == 1) {
-				dg_scale_rows(t2, hwo, 0, pb->mid, gate);
+				dg_scale_rows(t2, hwo, dt.a.ldo, 0, pb->mid, gate);
 			} else {
-				struct ep_task st = { .y = t2, .hw = hwo, .gate = gate };
+				struct ep_task st = { .y = t2, .hw = hwo, .ld = dt.a.ldo,
+						      .gate = gate };
 
 				dg_pool_run(e->pool, scale_run, &st, pb->mid);
 			}
 		}
 		/* with a shortcut the sum lands back in x; without, x is free for the GEMM */
-		gemm_ep(e, b->out, hwo, pb->mid, pw, plda, t2, pb->shortcut ? t1 : x, x,
+		gemm_ep(e, b->out, hwo, pb->mid, pw, plda, t2, dt.a.ldo, pb->shortcut ? t1 : x, x,
 			pb->scale[2], pb->shift[2], DG_ACT_NONE, pb->shortcut ? x : NULL);
 	}
 
@@ -320,7 +327,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 	int hw = p->fin_h * p->fin_h, last = m->st_width[m->n_stages - 1];
 	float *pooled = e->vec[0], *feat = e->vec[1];
 
-	dg_gemm(m->final_expand, hw, last, m->fe_w, last, x, t1, NULL);
+	dg_gemm(m->final_expand, hw, last, m->fe_w, last, x, (size_t)hw, t1, (size_t)hw, NULL);
 	epilogue(e, t1, t1, m->final_expand, hw, p->fe_scale, p->fe_shift, m->fe_act, NULL, pooled);
 	cblas_sgemv(CblasRowMajor, CblasNoTrans, m->feature_mix, m->final_expand, 1.0f, m->fm_w,
 		    m->final_expand, pooled, 1, 0.0f, feat, 1);

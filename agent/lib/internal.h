@@ -156,17 +156,18 @@ const char *dg_blas_wanted_core(void);
 int dg_blas_small_kernels(void);
 /* The epilogue dg_gemm() applies to each finished tile of C (see dg_epilogue()). */
 struct dg_gemm_ep {
-	float *dst;			/* n floats per row, like C; may be C or res */
+	float *dst;			/* rows like C's; may be C or res */
 	const float *scale, *shift, *res;
 	int act;
 };
 /*
- * C[m][n] = A[m][k] B[k][n], row-major, lda for A, ldb = ldc = n; 1x1
- * convolutions. With ep, each tile of C is passed through the epilogue as
- * soon as it is complete, while it is still in L1/L2.
+ * C[m][n] = A[m][k] B[k][n], row-major, rows lda, ldb and ldc floats apart;
+ * 1x1 convolutions. With ep, each tile of C is passed through the epilogue
+ * as soon as it is complete, while it is still in L1/L2 (ep->dst and
+ * ep->res have C's row stride).
  */
-void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, float *c,
-	     const struct dg_gemm_ep *ep);
+void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, size_t ldb, float *c,
+	     size_t ldc, const struct dg_gemm_ep *ep);
 void dg_blas_link(void);
 
 /* threadpool.c */

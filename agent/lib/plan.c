@@ -224,8 +224,10 @@ int dg_plan_build(dnngov_model *m, const struct dnngov_config *cfg, const struct
 		size_t hw = (size_t)h * h, hwo = (size_t)pb->ho * pb->wo;
 
 		p->need.cur = maxz(p->need.cur, (size_t)b->out * hwo);
-		p->need.act = maxz(p->need.act, maxz((size_t)pb->mid * hw, (size_t)b->out * hwo));
-		p->need.dw = maxz(p->need.dw, (size_t)pb->mid * hwo);
+		/* the expanded and depthwise tensors have aligned planes (dg_plane_ld()) */
+		p->need.act = maxz(p->need.act, maxz((size_t)pb->mid * dg_plane_ld(hw),
+						     (size_t)b->out * hwo));
+		p->need.dw = maxz(p->need.dw, (size_t)pb->mid * dg_plane_ld(hwo));
 		p->need.pad = maxz(p->need.pad, dg_dw_scratch_floats(pb->k, b->stride, h, h));
 		if (b->se)
 			p->need.plw = maxz(p->need.plw, (size_t)b->out * pb->mid);

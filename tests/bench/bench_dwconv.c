@@ -39,8 +39,9 @@ static void paths(int reps)
 				int h = hs[st - 1][i], c = h >= 88 ? 96 : h >= 44 ? 128 : 256;
 				int ho = dg_conv_out(h, k, st);
 				size_t n;
-				float *in = calloc((size_t)c * h * h, 4);
-				float *out = calloc((size_t)c * ho * ho, 4);
+				/* aligned plane strides, as the engine passes them */
+				size_t ldi = dg_plane_ld((size_t)h * h), ldo = dg_plane_ld((size_t)ho * ho);
+				float *in = calloc((size_t)c * ldi, 4), *out = calloc((size_t)c * ldo, 4);
 				float *wt = calloc((size_t)c * k * k, 4), *sc = calloc((size_t)c, 4);
 				float *sh = calloc((size_t)c, 4), *mean = calloc((size_t)c, 4);
 				float *scratch;
@@ -49,7 +50,8 @@ static void paths(int reps)
 							.wo = ho, .scale = sc, .shift = sh,
 							.act = DG_ACT_HSWISH, .mean = mean,
 							.pre_scale = sc, .pre_shift = sh,
-							.pre_act = DG_ACT_HSWISH };
+							.pre_act = DG_ACT_HSWISH, .ldi = ldi,
+							.ldo = ldo };
 				double best[2] = { 1e9, 1e9 };
 
 				dg_dw_small_force(1 << 20);

@@ -282,7 +282,8 @@ static ALWAYS_INLINE void small_load(const struct dg_dw_args *a, int c, const st
 	/* locals: the vector stores may alias anything, so fields would be reloaded per pixel */
 	int hw = a->h * a->w, w = a->w, act = a->pre_act;
 	size_t row = (size_t)g->wp * 16;
-	const float *in = a->in + (size_t)c * hw;
+	size_t ldi = dg_dw_ldi(a);
+	const float *in = a->in + (size_t)c * ldi;
 	__m512 r[16], psc = _mm512_setzero_ps(), psh = _mm512_setzero_ps();
 	float *dst = g->p + (size_t)p * row + (size_t)p * 16;
 
@@ -293,7 +294,7 @@ static ALWAYS_INLINE void small_load(const struct dg_dw_args *a, int c, const st
 	for (int i0 = 0, x = 0; i0 < hw; i0 += 16) {
 		int m = hw - i0 < 16 ? hw - i0 : 16;
 
-		load_tr16(r, in, (size_t)hw, i0, m);
+		load_tr16(r, in, ldi, i0, m);
 		for (int i = 0; i < m; i++) {
 			__m512 v = r[i];
 
@@ -313,6 +314,7 @@ static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 {
 	int p = K / 2, ho = a->ho, wo = a->wo, act = a->act, n = ho * wo;
 	float *out = a->out;
+	size_t ldo = dg_dw_ldo(a);
 	__m512 r[16], vsum = _mm512_setzero_ps();
 	__m512 sc = _mm512_loadu_ps(a->scale + c), sh = _mm512_loadu_ps(a->shift + c);
 
@@ -351,7 +353,7 @@ static ALWAYS_INLINE void small_block(const struct dg_dw_args *a, int c,
 				     : _mm512_setzero_ps();
 		tr16(r);
 		for (int j = 0; j < 16; j++)
-			_mm512_mask_storeu_ps(out + (size_t)(c + j) * n + i0, mk, r[j]);
+			_mm512_mask_storeu_ps(out + (size_t)(c + j) * ldo + i0, mk, r[j]);
 	}
 	if (a->mean)
 		_mm512_storeu_ps(a->mean + c, _mm512_div_ps(vsum, _mm512_set1_ps((float)n)));

@@ -322,8 +322,8 @@ static inline void dw_run_planes(const struct dg_dw_args *a, int c0, int c1,
 
 	dw_pad_zero(&g, (band - 1) * a->stride + a->k, scratch);
 	for (int c = c0; c < c1; c++) {
-		const float *in = a->in + (size_t)c * a->h * a->w;
-		float *out = a->out + (size_t)c * a->ho * a->wo;
+		const float *in = a->in + (size_t)c * dg_dw_ldi(a);
+		float *out = a->out + (size_t)c * dg_dw_ldo(a);
 		const float *wt = a->wt + (size_t)c * a->k * a->k;
 		struct dw_pre pre, *pp = NULL;
 		float sum = 0.0f;

@@ -8,9 +8,9 @@ void dg_dw_ref(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 
 	(void)scratch;
 	for (int c = c0; c < c1; c++) {
-		const float *in = a->in + (size_t)c * a->h * a->w;
+		const float *in = a->in + (size_t)c * dg_dw_ldi(a);
 		const float *wt = a->wt + (size_t)c * k * k;
-		float *out = a->out + (size_t)c * a->ho * a->wo;
+		float *out = a->out + (size_t)c * dg_dw_ldo(a);
 		double sum = 0.0;
 
 		for (int oy = 0; oy < a->ho; oy++) {

@@ -97,13 +97,13 @@ void dg_scale_cols(float *restrict dst, const float *restrict src, size_t lds, i
 }
 
 VECTOR_CLONES
-void dg_scale_rows(float *y, int hw, int c0, int c1, const float *g)
+void dg_scale_rows(float *y, int n, size_t ld, int c0, int c1, const float *g)
 {
 	for (int c = c0; c < c1; c++) {
-		float *row = y + (size_t)c * hw;
+		float *row = y + (size_t)c * ld;
 		float s = g[c];
 
-		for (int i = 0; i < hw; i++)
+		for (int i = 0; i < n; i++)
 			row[i] *= s;
 	}
 }

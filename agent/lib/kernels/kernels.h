@@ -39,8 +39,8 @@ static inline float dg_act1(float x, int act)
  * value is first mapped to act(x * pre_scale[c] + pre_shift[c], pre_act).
  */
 struct dg_dw_args {
-	const float *in;	/* [C][h][w] */
-	float *out;		/* [C][ho][wo] */
+	const float *in;	/* [C][h][w], planes ldi floats apart */
+	float *out;		/* [C][ho][wo], planes ldo floats apart */
 	const float *wt;	/* [C][k][k] */
 	int k, stride, h, w, ho, wo;
 	const float *scale, *shift;
@@ -49,7 +49,29 @@ struct dg_dw_args {
 	/* optional: the input is act(in * pre_scale[c] + pre_shift[c]) */
 	const float *pre_scale, *pre_shift;
 	int pre_act;
+	/* floats from one plane to the next; 0: h * w and ho * wo (dense) */
+	size_t ldi, ldo;
 };
+
+static inline size_t dg_dw_ldi(const struct dg_dw_args *a)
+{
+	return a->ldi ? a->ldi : (size_t)a->h * a->w;
+}
+
+static inline size_t dg_dw_ldo(const struct dg_dw_args *a)
+{
+	return a->ldo ? a->ldo : (size_t)a->ho * a->wo;
+}
+
+/*
+ * Plane stride of the engine's expanded and depthwise tensors: whole 64-byte
+ * lines, so that every plane starts aligned (the 16-channel depthwise
+ * kernel's transposed stores and the GEMMs' vector loads of them).
+ */
+static inline size_t dg_plane_ld(size_t hw)
+{
+	return (hw + 15) / 16 * 16;
+}
 
 typedef void (*dg_dw_fn)(const struct dg_dw_args *a, int c0, int c1, float *scratch);
 
@@ -112,8 +134,8 @@ void dg_epilogue(float *dst, const float *y, int n, size_t ld, int c0, int c1,
 void dg_scale_cols(float *restrict dst, const float *restrict src, size_t lds, int rows, int cols,
 		   const float *restrict g);
 
-/* y[C][hw] rows [c0, c1) *= g[c] */
-void dg_scale_rows(float *y, int hw, int c0, int c1, const float *g);
+/* y[C][n] (rows ld floats apart) rows [c0, c1) *= g[c] */
+void dg_scale_rows(float *y, int n, size_t ld, int c0, int c1, const float *g);
 
 /*
  * im2col of the stem: in [cin][h][w] -> col [cin * k * k][ho * wo], pad k / 2.
