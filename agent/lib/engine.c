@@ -131,7 +131,7 @@ static int fits(const struct dnngov_engine *e, const struct dg_plan *p)
 struct ep_task {
 	float *dst, *y;
 	int hw, act;
-	size_t ld;		/* scale_run: row stride of y */
+	size_t ld;		/* row stride of y (and dst, res) */
 	const float *scale, *shift, *res, *gate;
 	float *mean;
 };
@@ -141,8 +141,7 @@ static void ep_run(void *arg, int tid, int b, int e)
 	struct ep_task *t = arg;
 
 	(void)tid;
-	dg_epilogue(t->dst, t->y, t->hw, (size_t)t->hw, b, e, t->scale, t->shift, t->act, t->res,
-		    t->mean);
+	dg_epilogue(t->dst, t->y, t->hw, t->ld, b, e, t->scale, t->shift, t->act, t->res, t->mean);
 }
 
 static void scale_run(void *arg, int tid, int b, int e)
@@ -165,14 +164,14 @@ static void dw_run(void *arg, int tid, int b, int e)
 	t->e->dw(&t->a, b, e, t->e->pad[tid]);
 }
 
-static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int hw,
+static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int hw, size_t ld,
 		     const float *scale, const float *shift, int act, const float *res, float *mean)
 {
-	struct ep_task t = { .dst = dst, .y = y, .hw = hw, .act = act, .scale = scale,
+	struct ep_task t = { .dst = dst, .y = y, .hw = hw, .ld = ld, .act = act, .scale = scale,
 			     .shift = shift, .res = res, .mean = mean };
 
 	if (e->threads == 1 || (size_t)c * hw < 4096)
-		dg_epilogue(dst, y, hw, (size_t)hw, 0, c, scale, shift, act, res, mean);
+		dg_epilogue(dst, y, hw, ld, 0, c, scale, shift, act, res, mean);
 	else
 		dg_pool_run(e->pool, ep_run, &t, c);
 }
@@ -183,18 +182,18 @@ static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int h
  * in L1/L2), on several as a parallel pass after the GEMM.
  */
 static void gemm_ep(struct dnngov_engine *e, int m, int n, int k, const float *a, int lda,
-		    const float *b, size_t ldb, float *c, float *dst, const float *scale,
+		    const float *b, size_t ldb, float *c, size_t ldc, float *dst, const float *scale,
 		    const float *shift, int act, const float *res)
 {
 	struct dg_gemm_ep ep = { .dst = dst, .scale = scale, .shift = shift, .res = res,
 				 .act = act };
 
 	if (e->threads == 1) {
-		dg_gemm(m, n, k, a, lda, b, ldb, c, (size_t)n, &ep);
+		dg_gemm(m, n, k, a, lda, b, ldb, c, ldc, &ep);
 		return;
 	}
-	dg_gemm(m, n, k, a, lda, b, ldb, c, (size_t)n, NULL);
-	epilogue(e, dst, c, m, n, scale, shift, act, res, NULL);
+	dg_gemm(m, n, k, a, lda, b, ldb, c, ldc, NULL);
+	epilogue(e, dst, c, m, n, ldc, scale, shift, act, res, NULL);
 }
 
 /* SE: gate = h_sigmoid(expand(relu(reduce(mean)))) over the active channels. */
@@ -248,8 +247,7 @@ static void ib_dw_chain(struct dnngov_engine *e, const struct dg_pblock *pb, con
 		a.pre_shift += c0;
 		if (a.mean)
 			a.mean += c0;
-		dg_gemm(n, hw, b->in, b->ib_w + (size_t)c0 * b->in, b->in, x, (size_t)hw, t1, a.ldi,
-			NULL);
+		dg_gemm(n, hw, b->in, b->ib_w + (size_t)c0 * b->in, b->in, x, a.ldi, t1, a.ldi, NULL);
 		e->dw(&a, 0, n, e->pad[0]);
 	}
 }
@@ -264,8 +262,8 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 
 	/* stem: im2col + GEMM + BN + act */
 	dg_im2col(input, m->in_channels, p->r, p->r, m->stem_k, m->stem_stride, hs, hs, e->col);
-	gemm_ep(e, m->stem_out, hs * hs, kk, m->stem_w, kk, e->col, (size_t)hs * hs, x, x,
-		p->stem_scale, p->stem_shift, m->stem_act, NULL);
+	gemm_ep(e, m->stem_out, hs * hs, kk, m->stem_w, kk, e->col, (size_t)hs * hs, x,
+		dg_plane_ld((size_t)hs * hs), x, p->stem_scale, p->stem_shift, m->stem_act, NULL);
 
 	for (int i = 0; i < p->n; i++) {
 		const struct dg_pblock *pb = &p->blk[i];
@@ -285,7 +283,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			.pre_scale = b->ib_w ? pb->scale[0] : NULL, .pre_shift = pb->shift[0],
 			.pre_act = b->act,
 			/* the IB output and the depthwise output have aligned planes */
-			.ldi = b->ib_w ? dg_plane_ld((size_t)hw) : (size_t)hw,
+			.ldi = dg_plane_ld((size_t)hw),
 			.ldo = dg_plane_ld((size_t)hwo),
 		};
 		if (b->ib_w && e->threads == 1 &&
@@ -293,8 +291,8 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			ib_dw_chain(e, pb, x, t1, &dt.a);
 		} else {
 			if (b->ib_w)
-				dg_gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, (size_t)hw, t1,
-					dt.a.ldi, NULL);
+				dg_gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, dg_plane_ld((size_t)hw),
+					t1, dt.a.ldi, NULL);
 			if (e->threads == 1)
 				e->dw(&dt.a, 0, pb->mid, e->pad[0]);
 			else
@@ -319,7 +317,8 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			}
 		}
 		/* with a shortcut the sum lands back in x; without, x is free for the GEMM */
-		gemm_ep(e, b->out, hwo, pb->mid, pw, plda, t2, dt.a.ldo, pb->shortcut ? t1 : x, x,
+		gemm_ep(e, b->out, hwo, pb->mid, pw, plda, t2, dt.a.ldo, pb->shortcut ? t1 : x,
+			dg_plane_ld((size_t)hwo), x,
 			pb->scale[2], pb->shift[2], DG_ACT_NONE, pb->shortcut ? x : NULL);
 	}
 
@@ -327,8 +326,10 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 	int hw = p->fin_h * p->fin_h, last = m->st_width[m->n_stages - 1];
 	float *pooled = e->vec[0], *feat = e->vec[1];
 
-	dg_gemm(m->final_expand, hw, last, m->fe_w, last, x, (size_t)hw, t1, (size_t)hw, NULL);
-	epilogue(e, t1, t1, m->final_expand, hw, p->fe_scale, p->fe_shift, m->fe_act, NULL, pooled);
+	dg_gemm(m->final_expand, hw, last, m->fe_w, last, x, dg_plane_ld((size_t)hw), t1,
+		(size_t)hw, NULL);
+	epilogue(e, t1, t1, m->final_expand, hw, (size_t)hw, p->fe_scale, p->fe_shift, m->fe_act,
+		 NULL, pooled);
 	cblas_sgemv(CblasRowMajor, CblasNoTrans, m->feature_mix, m->final_expand, 1.0f, m->fm_w,
 		    m->final_expand, pooled, 1, 0.0f, feat, 1);
 	for (int i = 0; i < m->feature_mix; i++)

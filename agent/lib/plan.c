@@ -194,7 +194,7 @@ int dg_plan_build(dnngov_model *m, const struct dnngov_config *cfg, const struct
 	h = dg_conv_out(cfg->r, m->stem_k, m->stem_stride);
 	p->stem_h = h;
 	p->need.in = (size_t)m->in_channels * cfg->r * cfg->r;
-	p->need.cur = (size_t)m->stem_out * h * h;
+	p->need.cur = (size_t)m->stem_out * dg_plane_ld((size_t)h * h);
 	p->need.col = (size_t)m->in_channels * m->stem_k * m->stem_k * h * h;
 	slot_vectors(m, lv, DG_SLOT_STEM, m->stem_out, &own, &p->stem_scale, &p->stem_shift);
 	p->macs = (uint64_t)p->need.col * m->stem_out;
@@ -223,10 +223,9 @@ int dg_plan_build(dnngov_model *m, const struct dnngov_config *cfg, const struct
 				     &pb->scale[part], &pb->shift[part]);
 		size_t hw = (size_t)h * h, hwo = (size_t)pb->ho * pb->wo;
 
-		p->need.cur = maxz(p->need.cur, (size_t)b->out * hwo);
-		/* the expanded and depthwise tensors have aligned planes (dg_plane_ld()) */
-		p->need.act = maxz(p->need.act, maxz((size_t)pb->mid * dg_plane_ld(hw),
-						     (size_t)b->out * hwo));
+		/* every block input/output, expanded and depthwise tensor has aligned planes */
+		p->need.cur = maxz(p->need.cur, (size_t)b->out * dg_plane_ld(hwo));
+		p->need.act = maxz(p->need.act, (size_t)maxz(pb->mid, b->out) * dg_plane_ld(hw));
 		p->need.dw = maxz(p->need.dw, (size_t)pb->mid * dg_plane_ld(hwo));
 		p->need.pad = maxz(p->need.pad, dg_dw_scratch_floats(pb->k, b->stride, h, h));
 		if (b->se)
