@@ -138,6 +138,19 @@ static int tile_of(int len, int max, int align)
 	return up <= max ? up : t;
 }
 
+/*
+ * Column tiles: whole vectors of 16 floats, so that each tile starts on a
+ * 64-byte boundary of the (aligned) rows of B and C. A tile of 484 columns
+ * (1936 / 4) left three of the four tiles unaligned: 32 x 1936 x 96 83 ->
+ * 70 us, 32 x 7744 x 96 417 -> 342 us with tiles of 480 and a last one of 16.
+ */
+static int col_tile_of(int len, int max)
+{
+	int t = tile_of(len, max, 16);
+
+	return t % 16 && t < len && max >= 16 ? max / 16 * 16 : t;
+}
+
 /* C[m][n] (+)= A[m][k] B[k][n], row-major */
 static void sgemm(int m, int n, int k, const float *a, int lda, const float *b, size_t ldb,
 		  float *c, size_t ldc, float beta)
@@ -202,7 +215,7 @@ static void gemm_small(int m, int n, int k, const float *a, int lda, const float
 	if (GEMM_SMALL_MNK / row >= 32) {
 		mt = tile_of(m, (int)(GEMM_SMALL_MNK / row), 8);
 	} else if (GEMM_SMALL_MNK / col >= 16) {
-		nt = tile_of(n, (int)(GEMM_SMALL_MNK / col), 16);
+		nt = col_tile_of(n, (int)(GEMM_SMALL_MNK / col));
 	} else {
 		sgemm(m, n, k, a, lda, b, ldb, c, ldc, 0.0f);	/* k too deep for any useful tile */
 		tile_ep(ep, c, ldc, 0, m, 0, n);
