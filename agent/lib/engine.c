@@ -11,7 +11,10 @@
  *
  * 1x1 convolutions are cblas_sgemm on the shared weights: a subnet's
  * W[:cout, :cin] is the same memory with lda = cin_max, NCHW activations:
- * Y[cout][hw] = W[cout][cin] * X[cin][hw].
+ * Y[cout][hw] = W[cout][cin] * X[cin][hw]. The planes of every activation
+ * tensor (block inputs/outputs, expanded, depthwise output) are
+ * dg_plane_ld(h * w) floats apart, so each starts on a 64-byte line; only
+ * the final expand's output, which is pooled at once, is dense.
  */
 #include <cblas.h>
 #include <errno.h>
@@ -282,7 +285,6 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			.mean = b->se ? e->vec[0] : NULL,
 			.pre_scale = b->ib_w ? pb->scale[0] : NULL, .pre_shift = pb->shift[0],
 			.pre_act = b->act,
-			/* the IB output and the depthwise output have aligned planes */
 			.ldi = dg_plane_ld((size_t)hw),
 			.ldo = dg_plane_ld((size_t)hwo),
 		};
