@@ -239,7 +239,7 @@ void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, size_
 {
 	int nt;
 
-	if (openblas_get_num_threads() > 1) {
+	if (openblas_get_num_threads() > 1) {	/* OpenBLAS splits the product itself */
 		sgemm(m, n, k, a, lda, b, ldb, c, ldc, 0.0f);
 		tile_ep(ep, c, ldc, 0, m, 0, n);
 		return;
@@ -268,4 +268,105 @@ void dg_gemm(int m, int n, int k, const float *a, int lda, const float *b, size_
 		if (w != nt)
 			break;
 	}
+}
+
+/*
+ * Several threads: the product is cut into one part per worker of the
+ * engine's pool, columns in whole vectors when C is wide, else rows, and
+ * each worker runs dg_gemm() on its part with OpenBLAS at one thread: the
+ * small-kernel tiles, k-chunks and tile epilogues all stay in use, where
+ * letting OpenBLAS split each product takes its packed path.
+ */
+struct gemm_par {
+	int m, n, k, lda, by_cols, part;
+	const float *a, *b;
+	size_t ldb, ldc;
+	float *c;
+	const struct dg_gemm_ep *ep;
+};
+
+static void gemm_part(void *arg, int tid, int begin, int end)
+{
+	const struct gemm_par *g = arg;
+
+	(void)tid;
+	for (int t = begin; t < end; t++) {
+		int lo = t * g->part, len = (g->by_cols ? g->n : g->m) - lo;
+		struct dg_gemm_ep ep;
+
+		len = len < g->part ? len : g->part;
+		if (len <= 0)
+			continue;
+		if (g->ep)
+			ep = *g->ep;
+		if (g->by_cols) {
+			if (g->ep) {
+				ep.dst += lo;
+				ep.res = ep.res ? ep.res + lo : NULL;
+			}
+			dg_gemm(g->m, len, g->k, g->a, g->lda, g->b + lo, g->ldb, g->c + lo, g->ldc,
+				g->ep ? &ep : NULL);
+		} else {
+			if (g->ep) {
+				ep.dst += (size_t)lo * g->ldc;
+				ep.res = ep.res ? ep.res + (size_t)lo * g->ldc : NULL;
+				ep.scale += lo;
+				ep.shift += lo;
+			}
+			dg_gemm(len, g->n, g->k, g->a + (size_t)lo * g->lda, g->lda, g->b, g->ldb,
+				g->c + (size_t)lo * g->ldc, g->ldc, g->ep ? &ep : NULL);
+		}
+	}
+}
+
+void dg_gemm_par(struct dg_pool *pool, int m, int n, int k, const float *a, int lda,
+		 const float *b, size_t ldb, float *c, size_t ldc, const struct dg_gemm_ep *ep)
+{
+	int w = pool ? dg_pool_size(pool) : 1;
+	struct gemm_par g = { .m = m, .n = n, .k = k, .lda = lda, .a = a, .b = b, .ldb = ldb,
+			      .ldc = ldc, .c = c, .ep = ep };
+
+	if (w < 2 || (double)m * n * k < 2.0e5) {	/* too small to be worth a fork */
+		dg_gemm(m, n, k, a, lda, b, ldb, c, ldc, ep);
+		return;
+	}
+	g.by_cols = n >= 64 * w;
+	if (g.by_cols)
+		g.part = ((n + w - 1) / w + 15) / 16 * 16;	/* whole vectors */
+	else
+		g.part = (m + w - 1) / w;
+	dg_pool_run(pool, gemm_part, &g, ((g.by_cols ? n : m) + g.part - 1) / g.part);
+}
+
+/* y[m] = A[m][n] x + beta y, rows split over the pool: the head's matrices are memory-bound. */
+struct gemv_par {
+	int m, n, lda, part;
+	const float *a, *x;
+	float beta, *y;
+};
+
+static void gemv_part(void *arg, int tid, int begin, int end)
+{
+	const struct gemv_par *g = arg;
+
+	(void)tid;
+	for (int t = begin; t < end; t++) {
+		int r0 = t * g->part, rows = g->m - r0 < g->part ? g->m - r0 : g->part;
+
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, g->n, 1.0f,
+			    g->a + (size_t)r0 * g->lda, g->lda, g->x, 1, g->beta, g->y + r0, 1);
+	}
+}
+
+void dg_gemv_par(struct dg_pool *pool, int m, int n, const float *a, int lda, const float *x,
+		 float beta, float *y)
+{
+	int w = pool ? dg_pool_size(pool) : 1;
+	struct gemv_par g = { .m = m, .n = n, .lda = lda, .part = (m + w - 1) / w, .a = a,
+			      .x = x, .beta = beta, .y = y };
+
+	if (w < 2 || (double)m * n < 2.0e5)
+		cblas_sgemv(CblasRowMajor, CblasNoTrans, m, n, 1.0f, a, lda, x, 1, beta, y, 1);
+	else
+		dg_pool_run(pool, gemv_part, &g, (m + g.part - 1) / g.part);
 }

@@ -16,7 +16,6 @@
  * dg_plane_ld(h * w) floats apart, so each starts on a 64-byte line; only
  * the final expand's output, which is pooled at once, is dense.
  */
-#include <cblas.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -180,9 +179,9 @@ static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int h
 }
 
 /*
- * 1x1 convolution C = A B, then dst = act(C * scale + shift) (+ res): on one
- * thread the epilogue runs on each tile of C as the GEMM completes it (still
- * in L1/L2), on several as a parallel pass after the GEMM.
+ * 1x1 convolution C = A B, then dst = act(C * scale + shift) (+ res), the
+ * epilogue run on each tile of C as the GEMM completes it (still in L1/L2);
+ * with several threads each worker does its part of C (dg_gemm_par()).
  */
 static void gemm_ep(struct dnngov_engine *e, int m, int n, int k, const float *a, int lda,
 		    const float *b, size_t ldb, float *c, size_t ldc, float *dst, const float *scale,
@@ -191,27 +190,21 @@ static void gemm_ep(struct dnngov_engine *e, int m, int n, int k, const float *a
 	struct dg_gemm_ep ep = { .dst = dst, .scale = scale, .shift = shift, .res = res,
 				 .act = act };
 
-	if (e->threads == 1) {
-		dg_gemm(m, n, k, a, lda, b, ldb, c, ldc, &ep);
-		return;
-	}
-	dg_gemm(m, n, k, a, lda, b, ldb, c, ldc, NULL);
-	epilogue(e, dst, c, m, n, ldc, scale, shift, act, res, NULL);
+	dg_gemm_par(e->pool, m, n, k, a, lda, b, ldb, c, ldc, &ep);
 }
 
 /* SE: gate = h_sigmoid(expand(relu(reduce(mean)))) over the active channels. */
-static void se_gate(const struct dg_pblock *pb, const float *mean, float *hidden, float *gate)
+static void se_gate(struct dg_pool *pool, const struct dg_pblock *pb, const float *mean,
+		    float *hidden, float *gate)
 {
 	const struct dg_block *b = pb->b;
 
 	memcpy(hidden, b->se_rb, (size_t)pb->se_mid * sizeof(float));
-	cblas_sgemv(CblasRowMajor, CblasNoTrans, pb->se_mid, pb->mid, 1.0f, b->se_rw, b->mid_max,
-		    mean, 1, 1.0f, hidden, 1);
+	dg_gemv_par(pool, pb->se_mid, pb->mid, b->se_rw, b->mid_max, mean, 1.0f, hidden);
 	for (int i = 0; i < pb->se_mid; i++)
 		hidden[i] = hidden[i] > 0.0f ? hidden[i] : 0.0f;
 	memcpy(gate, b->se_eb, (size_t)pb->mid * sizeof(float));
-	cblas_sgemv(CblasRowMajor, CblasNoTrans, pb->mid, pb->se_mid, 1.0f, b->se_ew, b->se_max,
-		    hidden, 1, 1.0f, gate, 1);
+	dg_gemv_par(pool, pb->mid, pb->se_mid, b->se_ew, b->se_max, hidden, 1.0f, gate);
 	for (int i = 0; i < pb->mid; i++)
 		gate[i] = dg_act1(gate[i], DG_ACT_HSIGMOID);
 }
@@ -228,18 +221,27 @@ static void se_gate(const struct dg_pblock *pb, const float *mean, float *hidden
 #define CHAIN_BYTES		(256 * 1024)
 #define CHAIN_GROUP_BYTES	(256 * 1024)
 
-static void ib_dw_chain(struct dnngov_engine *e, const struct dg_pblock *pb, const float *x,
-			float *t1, const struct dg_dw_args *all)
+struct chain_task {
+	struct dnngov_engine *e;
+	const struct dg_pblock *pb;
+	const float *x;
+	float *t1;
+	const struct dg_dw_args *all;
+	int g;				/* channels per group */
+};
+
+/* Groups [begin, end) on worker tid, in its own g-plane region of t1. */
+static void chain_run(void *arg, int tid, int begin, int end)
 {
+	const struct chain_task *t = arg;
+	const struct dg_pblock *pb = t->pb;
 	const struct dg_block *b = pb->b;
 	int hw = pb->h * pb->w, kk = pb->k * pb->k;
-	/* whole 16-channel blocks: the AVX-512 kernel runs a rest of < 16 channels on AVX2 */
-	int g = (int)(CHAIN_GROUP_BYTES / sizeof(float) / (size_t)hw) / 16 * 16;
+	float *t1 = t->t1 + (size_t)tid * t->g * t->all->ldi;
 
-	g = g < 16 ? 16 : g;
-	for (int c0 = 0; c0 < pb->mid; c0 += g) {
-		int n = pb->mid - c0 < g ? pb->mid - c0 : g;
-		struct dg_dw_args a = *all;	/* channels c0.. of the block, input in t1 */
+	for (int q = begin; q < end; q++) {
+		int c0 = q * t->g, n = pb->mid - c0 < t->g ? pb->mid - c0 : t->g;
+		struct dg_dw_args a = *t->all;	/* channels c0.. of the block, input in t1 */
 
 		a.in = t1;
 		a.out += (size_t)c0 * a.ldo;
@@ -250,9 +252,30 @@ static void ib_dw_chain(struct dnngov_engine *e, const struct dg_pblock *pb, con
 		a.pre_shift += c0;
 		if (a.mean)
 			a.mean += c0;
-		dg_gemm(n, hw, b->in, b->ib_w + (size_t)c0 * b->in, b->in, x, a.ldi, t1, a.ldi, NULL);
-		e->dw(&a, 0, n, e->pad[0]);
+		dg_gemm(n, hw, b->in, b->ib_w + (size_t)c0 * b->in, b->in, t->x, a.ldi, t1, a.ldi,
+			NULL);
+		t->e->dw(&a, 0, n, t->e->pad[tid]);
 	}
+}
+
+/*
+ * With several threads each worker chains its own groups: worker w writes
+ * its groups' rows at plane w * g of t1, which stays within the mid planes
+ * the buffer has (a worker past the last group gets none).
+ */
+static void ib_dw_chain(struct dnngov_engine *e, const struct dg_pblock *pb, const float *x,
+			float *t1, const struct dg_dw_args *all)
+{
+	int hw = pb->h * pb->w;
+	/* whole 16-channel blocks: the AVX-512 kernel runs a rest of < 16 channels on AVX2 */
+	int g = (int)(CHAIN_GROUP_BYTES / sizeof(float) / (size_t)hw) / 16 * 16;
+	struct chain_task t = { .e = e, .pb = pb, .x = x, .t1 = t1, .all = all };
+
+	t.g = g < 16 ? 16 : g;
+	if (e->threads == 1)
+		chain_run(&t, 0, 0, (pb->mid + t.g - 1) / t.g);
+	else
+		dg_pool_run(e->pool, chain_run, &t, (pb->mid + t.g - 1) / t.g);
 }
 
 static void forward(struct dnngov_engine *e, const struct dg_plan *p, const float *input,
@@ -288,13 +311,12 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			.ldi = dg_plane_ld((size_t)hw),
 			.ldo = dg_plane_ld((size_t)hwo),
 		};
-		if (b->ib_w && e->threads == 1 &&
-		    (size_t)pb->mid * hw * sizeof(float) > CHAIN_BYTES) {
+		if (b->ib_w && (size_t)pb->mid * hw * sizeof(float) > CHAIN_BYTES) {
 			ib_dw_chain(e, pb, x, t1, &dt.a);
 		} else {
 			if (b->ib_w)
-				dg_gemm(pb->mid, hw, b->in, b->ib_w, b->in, x, dg_plane_ld((size_t)hw),
-					t1, dt.a.ldi, NULL);
+				dg_gemm_par(e->pool, pb->mid, hw, b->in, b->ib_w, b->in, x,
+					    dg_plane_ld((size_t)hw), t1, dt.a.ldi, NULL);
 			if (e->threads == 1)
 				e->dw(&dt.a, 0, pb->mid, e->pad[0]);
 			else
@@ -303,7 +325,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 		if (b->se) {
 			float *gate = e->vec[2];
 
-			se_gate(pb, e->vec[0], e->vec[1], gate);
+			se_gate(e->pool, pb, e->vec[0], e->vec[1], gate);
 			/* fold the gate into whichever is smaller: PL weights or activations */
 			if ((size_t)b->out * pb->mid < (size_t)pb->mid * hwo) {
 				dg_scale_cols(e->plw, b->pl_w, (size_t)b->mid_max, b->out, pb->mid, gate);
@@ -328,17 +350,17 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 	int hw = p->fin_h * p->fin_h, last = m->st_width[m->n_stages - 1];
 	float *pooled = e->vec[0], *feat = e->vec[1];
 
-	dg_gemm(m->final_expand, hw, last, m->fe_w, last, x, dg_plane_ld((size_t)hw), t1,
-		(size_t)hw, NULL);
+	dg_gemm_par(e->pool, m->final_expand, hw, last, m->fe_w, last, x, dg_plane_ld((size_t)hw),
+		    t1, (size_t)hw, NULL);
 	epilogue(e, t1, t1, m->final_expand, hw, (size_t)hw, p->fe_scale, p->fe_shift, m->fe_act,
 		 NULL, pooled);
-	cblas_sgemv(CblasRowMajor, CblasNoTrans, m->feature_mix, m->final_expand, 1.0f, m->fm_w,
-		    m->final_expand, pooled, 1, 0.0f, feat, 1);
+	dg_gemv_par(e->pool, m->feature_mix, m->final_expand, m->fm_w, m->final_expand, pooled,
+		    0.0f, feat);
 	for (int i = 0; i < m->feature_mix; i++)
 		feat[i] = dg_act1(feat[i], m->fm_act);
 	memcpy(logits, m->cls_b, (size_t)m->n_classes * sizeof(float));
-	cblas_sgemv(CblasRowMajor, CblasNoTrans, m->n_classes, m->feature_mix, 1.0f, m->cls_w,
-		    m->feature_mix, feat, 1, 1.0f, logits, 1);
+	dg_gemv_par(e->pool, m->n_classes, m->feature_mix, m->cls_w, m->feature_mix, feat, 1.0f,
+		    logits);
 }
 
 /* ------------------------------------------------------------------ API */
@@ -352,7 +374,8 @@ static int set_pool(struct dnngov_engine *e, int threads)
 		return dg_error(err, "engine: cannot start %d worker threads", threads);
 	dg_pool_destroy(e->pool);
 	e->pool = pool;
-	openblas_set_num_threads(threads);
+	/* the pool splits the GEMMs (dg_gemm_par()); each part runs on one OpenBLAS thread */
+	openblas_set_num_threads(1);
 	return 0;
 }
 

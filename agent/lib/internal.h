@@ -178,4 +178,11 @@ void dg_pool_destroy(struct dg_pool *p);
 int dg_pool_size(const struct dg_pool *p);
 void dg_pool_run(struct dg_pool *p, dg_task_fn fn, void *arg, int total);
 
+/* blas.c: dg_gemm() cut into one part per worker of pool (NULL or 1 worker: dg_gemm()) */
+void dg_gemm_par(struct dg_pool *pool, int m, int n, int k, const float *a, int lda,
+		 const float *b, size_t ldb, float *c, size_t ldc, const struct dg_gemm_ep *ep);
+/* y[m] = A[m][n] x + beta y (row-major), rows split over pool when large */
+void dg_gemv_par(struct dg_pool *pool, int m, int n, const float *a, int lda, const float *x,
+		 float beta, float *y);
+
 #endif /* DNNGOV_INTERNAL_H */
