@@ -87,12 +87,13 @@ def ours_kind(dso, sym):
         if sym.startswith("0x") or "gemv" in sym:
             return "SE FCs + head: OpenBLAS sgemv"
         return "OpenBLAS other"
-    if sym.startswith("plane_k") or sym.startswith("dg_dw") or sym == "dw_kernel":
+    if (sym.startswith("plane_k") or sym.startswith("small_") or sym.startswith("dg_dw")
+            or sym == "dw_kernel" or sym.startswith("__memmove")):
         return "depthwise conv (+ fused IB BN/act)"
     if "memset" in sym:
         return "memset (OpenBLAS beta=0 zeroing of C, buffers)"
-    if sym.startswith("dg_epilogue") or sym.startswith("dg_scale_rows") or sym.startswith("dg_act"):
-        return "elementwise (BN, act, residual, SE scale)"
+    if (sym.startswith("dg_epilogue") or sym.startswith("dg_scale_") or sym.startswith("dg_act")):
+        return "elementwise (BN, act, residual, SE scale or fold)"
     if sym.startswith("dg_im2col"):
         return "stem im2col"
     if dso.startswith("[kernel"):
@@ -113,7 +114,9 @@ def ours_profile(engine, manifest, level, runs):
     rec = subprocess.run(["perf", "record", "-F", "4000", "-o", data, "--", engine, "latency",
                           model, d, os.path.join(d, "profile"), "--threads", "1",
                           "--warmup", "5", "--runs", str(runs), "--levels", level],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         # no idle OpenBLAS workers spinning beside the one engine thread
+                         env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
     if rec.returncode != 0:
         return None, "perf record failed: " + rec.stderr.strip()[-300:]
     lat = json.loads(rec.stdout.strip().splitlines()[-1])
