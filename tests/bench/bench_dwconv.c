@@ -21,6 +21,40 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* One benchmark shape: c channels of h x h, k x k at stride st, planes ld-aligned or dense. */
+struct shape {
+	struct dg_dw_args a;
+	float *buf, *scratch;
+};
+
+static void shape_init(struct shape *s, int c, int h, int k, int st, int aligned,
+		       size_t scratch_floats)
+{
+	int ho = dg_conv_out(h, k, st);
+	size_t ldi = aligned ? dg_plane_ld((size_t)h * h) : (size_t)h * h;
+	size_t ldo = aligned ? dg_plane_ld((size_t)ho * ho) : (size_t)ho * ho;
+	float *p;
+
+	/* in, out, weights, scale, shift, mean in one zeroed block */
+	s->buf = calloc((size_t)c * (ldi + ldo + (size_t)k * k + 3), 4);
+	s->scratch = calloc(scratch_floats, 4);
+	p = s->buf;
+	s->a = (struct dg_dw_args){ .in = p, .out = p + (size_t)c * ldi,
+				    .wt = p + (size_t)c * (ldi + ldo), .k = k, .stride = st,
+				    .h = h, .w = h, .ho = ho, .wo = ho, .act = DG_ACT_HSWISH,
+				    .pre_act = DG_ACT_HSWISH, .ldi = ldi, .ldo = ldo };
+	p += (size_t)c * (ldi + ldo + (size_t)k * k);
+	s->a.scale = s->a.pre_scale = p;
+	s->a.shift = s->a.pre_shift = p + c;
+	s->a.mean = p + 2 * c;
+}
+
+static void shape_free(struct shape *s)
+{
+	free(s->buf);
+	free(s->scratch);
+}
+
 #if defined(__x86_64__)
 /* Row kernel vs channel-vector kernel, interleaved, per k, stride and output width. */
 static void paths(int reps)
@@ -37,49 +71,31 @@ static void paths(int reps)
 			printf("k=%d s=%d:", k, st);
 			for (int i = 0; i < 10; i++) {
 				int h = hs[st - 1][i], c = h >= 88 ? 96 : h >= 44 ? 128 : 256;
-				int ho = dg_conv_out(h, k, st);
-				size_t n;
-				/* aligned plane strides, as the engine passes them */
-				size_t ldi = dg_plane_ld((size_t)h * h), ldo = dg_plane_ld((size_t)ho * ho);
-				float *in = calloc((size_t)c * ldi, 4), *out = calloc((size_t)c * ldo, 4);
-				float *wt = calloc((size_t)c * k * k, 4), *sc = calloc((size_t)c, 4);
-				float *sh = calloc((size_t)c, 4), *mean = calloc((size_t)c, 4);
-				float *scratch;
-				struct dg_dw_args a = { .in = in, .out = out, .wt = wt, .k = k,
-							.stride = st, .h = h, .w = h, .ho = ho,
-							.wo = ho, .scale = sc, .shift = sh,
-							.act = DG_ACT_HSWISH, .mean = mean,
-							.pre_scale = sc, .pre_shift = sh,
-							.pre_act = DG_ACT_HSWISH, .ldi = ldi,
-							.ldo = ldo };
 				double best[2] = { 1e9, 1e9 };
+				size_t n;
+				struct shape sh;
 
+				/* scratch for either way; aligned planes, as the engine passes them */
 				dg_dw_small_force(1 << 20);
 				n = dg_dw_scratch_floats(k, st, h, h);
 				dg_dw_small_force(0);
 				if (dg_dw_scratch_floats(k, st, h, h) > n)
 					n = dg_dw_scratch_floats(k, st, h, h);
-				scratch = calloc(n, 4);
+				shape_init(&sh, c, h, k, st, 1, n);
 				for (int r = 0; r < reps; r++) {
 					for (int v = 0; v < 2; v++) {
 						double t0;
 
 						dg_dw_small_force(v ? 1 << 20 : 0);
 						t0 = now();
-						dg_dw_avx512(&a, 0, c, scratch);
+						dg_dw_avx512(&sh.a, 0, c, sh.scratch);
 						t0 = now() - t0;
 						best[v] = t0 < best[v] ? t0 : best[v];
 					}
 				}
-				printf(" %d:%.2f", ho, best[0] / best[1]);
+				printf(" %d:%.2f", sh.a.ho, best[0] / best[1]);
 				fflush(stdout);
-				free(in);
-				free(out);
-				free(wt);
-				free(sc);
-				free(sh);
-				free(mean);
-				free(scratch);
+				shape_free(&sh);
 			}
 			printf("\n");
 		}
@@ -101,42 +117,29 @@ int main(int argc, char **argv)
 
 	for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
 		int c = shapes[s][0], h = shapes[s][1], k = shapes[s][2], st = shapes[s][3];
-		int ho = dg_conv_out(h, k, st);
-		float *in = calloc((size_t)c * h * h, 4), *out = calloc((size_t)c * ho * ho, 4);
-		float *wt = calloc((size_t)c * k * k, 4), *sc = calloc((size_t)c, 4);
-		float *sh = calloc((size_t)c, 4), *mean = calloc((size_t)c, 4);
-		float *scratch = calloc(dg_dw_scratch_floats(k, st, h, h), 4);
-		struct dg_dw_args a = { .in = in, .out = out, .wt = wt, .k = k, .stride = st, .h = h,
-					.w = h, .ho = ho, .wo = ho, .scale = sc, .shift = sh,
-					.act = DG_ACT_HSWISH, .mean = mean, .pre_scale = sc,
-					.pre_shift = sh, .pre_act = DG_ACT_HSWISH };
 		double best = 1e9, bref = 1e9;
+		struct shape sh;
 
+		shape_init(&sh, c, h, k, st, 0, dg_dw_scratch_floats(k, st, h, h));
 		for (int r = 0; r < reps; r++) {
 			double t0 = now();
 
-			fn(&a, 0, c, scratch);
+			fn(&sh.a, 0, c, sh.scratch);
 			t0 = now() - t0;
 			best = t0 < best ? t0 : best;
 		}
 		for (int r = 0; r < 2; r++) {
 			double t0 = now();
 
-			dg_dw_ref(&a, 0, c, scratch);
+			dg_dw_ref(&sh.a, 0, c, sh.scratch);
 			t0 = now() - t0;
 			bref = t0 < bref ? t0 : bref;
 		}
-		double macs = (double)c * ho * ho * k * k;
+		double macs = (double)c * sh.a.ho * sh.a.wo * k * k;
 
 		printf("c=%4d %3dx%-3d k=%d s=%d: %s %7.3f ms (%5.1f GMAC/s)  ref %7.3f ms\n", c, h,
 		       h, k, st, name, best * 1e3, macs / best * 1e-9, bref * 1e3);
-		free(in);
-		free(out);
-		free(wt);
-		free(sc);
-		free(sh);
-		free(mean);
-		free(scratch);
+		shape_free(&sh);
 	}
 #if defined(__x86_64__)
 	if (fn == dg_dw_avx512)
