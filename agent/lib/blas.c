@@ -292,30 +292,22 @@ static void gemm_part(void *arg, int tid, int begin, int end)
 	(void)tid;
 	for (int t = begin; t < end; t++) {
 		int lo = t * g->part, len = (g->by_cols ? g->n : g->m) - lo;
+		/* a column part starts lo floats into B and C, a row part lo rows into A and C */
+		int r0 = g->by_cols ? 0 : lo;
+		size_t bo = g->by_cols ? (size_t)lo : 0, co = g->by_cols ? (size_t)lo : lo * g->ldc;
 		struct dg_gemm_ep ep;
 
 		len = len < g->part ? len : g->part;
-		if (len <= 0)
-			continue;
-		if (g->ep)
+		if (g->ep) {
 			ep = *g->ep;
-		if (g->by_cols) {
-			if (g->ep) {
-				ep.dst += lo;
-				ep.res = ep.res ? ep.res + lo : NULL;
-			}
-			dg_gemm(g->m, len, g->k, g->a, g->lda, g->b + lo, g->ldb, g->c + lo, g->ldc,
-				g->ep ? &ep : NULL);
-		} else {
-			if (g->ep) {
-				ep.dst += (size_t)lo * g->ldc;
-				ep.res = ep.res ? ep.res + (size_t)lo * g->ldc : NULL;
-				ep.scale += lo;
-				ep.shift += lo;
-			}
-			dg_gemm(len, g->n, g->k, g->a + (size_t)lo * g->lda, g->lda, g->b, g->ldb,
-				g->c + (size_t)lo * g->ldc, g->ldc, g->ep ? &ep : NULL);
+			ep.dst += co;
+			ep.res = ep.res ? ep.res + co : NULL;
+			ep.scale += r0;
+			ep.shift += r0;
 		}
+		dg_gemm(g->by_cols ? g->m : len, g->by_cols ? len : g->n, g->k,
+			g->a + (size_t)r0 * g->lda, g->lda, g->b + bo, g->ldb, g->c + co, g->ldc,
+			g->ep ? &ep : NULL);
 	}
 }
 

@@ -166,14 +166,15 @@ static void dw_run(void *arg, int tid, int b, int e)
 	t->e->dw(&t->a, b, e, t->e->pad[tid]);
 }
 
-static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int hw, size_t ld,
+/* dst[c][hw] = act(y * scale + shift) (+ res) on dense rows, over the pool when large */
+static void epilogue(struct dnngov_engine *e, float *dst, float *y, int c, int hw,
 		     const float *scale, const float *shift, int act, const float *res, float *mean)
 {
-	struct ep_task t = { .dst = dst, .y = y, .hw = hw, .ld = ld, .act = act, .scale = scale,
-			     .shift = shift, .res = res, .mean = mean };
+	struct ep_task t = { .dst = dst, .y = y, .hw = hw, .ld = (size_t)hw, .act = act,
+			     .scale = scale, .shift = shift, .res = res, .mean = mean };
 
 	if (e->threads == 1 || (size_t)c * hw < 4096)
-		dg_epilogue(dst, y, hw, ld, 0, c, scale, shift, act, res, mean);
+		dg_epilogue(dst, y, hw, (size_t)hw, 0, c, scale, shift, act, res, mean);
 	else
 		dg_pool_run(e->pool, ep_run, &t, c);
 }
@@ -210,7 +211,7 @@ static void se_gate(struct dg_pool *pool, const struct dg_pblock *pb, const floa
 }
 
 /*
- * Inverted bottleneck + depthwise in groups of channels (1 thread): the IB
+ * Inverted bottleneck + depthwise in groups of channels: the IB
  * GEMM writes one group's rows of the expanded tensor into the same few
  * hundred KB of t1, and the depthwise kernel reads them back from L2 at
  * once. Done in one pass, the expanded tensor of the early blocks (7 MB at
@@ -252,6 +253,7 @@ static void chain_run(void *arg, int tid, int begin, int end)
 		a.pre_shift += c0;
 		if (a.mean)
 			a.mean += c0;
+		/* x's planes have t1's stride, dg_plane_ld(hw) */
 		dg_gemm(n, hw, b->in, b->ib_w + (size_t)c0 * b->in, b->in, t->x, a.ldi, t1, a.ldi,
 			NULL);
 		t->e->dw(&a, 0, n, t->e->pad[tid]);
@@ -295,6 +297,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 		const struct dg_pblock *pb = &p->blk[i];
 		const struct dg_block *b = pb->b;
 		int hw = pb->h * pb->w, hwo = pb->ho * pb->wo;
+		size_t ld = dg_plane_ld((size_t)hw), ldo = dg_plane_ld((size_t)hwo);
 		const float *pw = b->pl_w;
 		int plda = b->mid_max;
 		struct dw_task dt;
@@ -308,15 +311,14 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 			.mean = b->se ? e->vec[0] : NULL,
 			.pre_scale = b->ib_w ? pb->scale[0] : NULL, .pre_shift = pb->shift[0],
 			.pre_act = b->act,
-			.ldi = dg_plane_ld((size_t)hw),
-			.ldo = dg_plane_ld((size_t)hwo),
+			.ldi = ld, .ldo = ldo,
 		};
 		if (b->ib_w && (size_t)pb->mid * hw * sizeof(float) > CHAIN_BYTES) {
 			ib_dw_chain(e, pb, x, t1, &dt.a);
 		} else {
 			if (b->ib_w)
-				dg_gemm_par(e->pool, pb->mid, hw, b->in, b->ib_w, b->in, x,
-					    dg_plane_ld((size_t)hw), t1, dt.a.ldi, NULL);
+				dg_gemm_par(e->pool, pb->mid, hw, b->in, b->ib_w, b->in, x, ld, t1,
+					    ld, NULL);
 			if (e->threads == 1)
 				e->dw(&dt.a, 0, pb->mid, e->pad[0]);
 			else
@@ -332,17 +334,15 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 				pw = e->plw;
 				plda = pb->mid;
 			} else if (e->threads == 1) {
-				dg_scale_rows(t2, hwo, dt.a.ldo, 0, pb->mid, gate);
+				dg_scale_rows(t2, hwo, ldo, 0, pb->mid, gate);
 			} else {
-				struct ep_task st = { .y = t2, .hw = hwo, .ld = dt.a.ldo,
-						      .gate = gate };
+				struct ep_task st = { .y = t2, .hw = hwo, .ld = ldo, .gate = gate };
 
 				dg_pool_run(e->pool, scale_run, &st, pb->mid);
 			}
 		}
 		/* with a shortcut the sum lands back in x; without, x is free for the GEMM */
-		gemm_ep(e, b->out, hwo, pb->mid, pw, plda, t2, dt.a.ldo, pb->shortcut ? t1 : x,
-			dg_plane_ld((size_t)hwo), x,
+		gemm_ep(e, b->out, hwo, pb->mid, pw, plda, t2, ldo, pb->shortcut ? t1 : x, ldo, x,
 			pb->scale[2], pb->shift[2], DG_ACT_NONE, pb->shortcut ? x : NULL);
 	}
 
@@ -352,8 +352,7 @@ static void forward(struct dnngov_engine *e, const struct dg_plan *p, const floa
 
 	dg_gemm_par(e->pool, m->final_expand, hw, last, m->fe_w, last, x, dg_plane_ld((size_t)hw),
 		    t1, (size_t)hw, NULL);
-	epilogue(e, t1, t1, m->final_expand, hw, (size_t)hw, p->fe_scale, p->fe_shift, m->fe_act,
-		 NULL, pooled);
+	epilogue(e, t1, t1, m->final_expand, hw, p->fe_scale, p->fe_shift, m->fe_act, NULL, pooled);
 	dg_gemv_par(e->pool, m->feature_mix, m->final_expand, m->fm_w, m->final_expand, pooled,
 		    0.0f, feat);
 	for (int i = 0; i < m->feature_mix; i++)

@@ -406,7 +406,7 @@ void dg_dw_avx512(const struct dg_dw_args *a, int c0, int c1, float *scratch)
 		dg_dw_avx2(a, c0, c1, scratch);
 		return;
 	}
-	if (dg_dw_small_use(a->k, a->stride, a->h, a->w)) {
+	if (dg_dw_small_use(a->k, a->stride, a->w)) {
 		dw_small(a, c0, c1, scratch);
 		return;
 	}

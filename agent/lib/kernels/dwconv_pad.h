@@ -258,7 +258,8 @@ typedef void (*dw_plane_fn)(const float *pad, const struct dw_geom *g, const flo
 /*
  * plane_k<K>s<S>(): the including file's plane(pad, g, wt, out, ho, wo, sc,
  * sh, act, mean, K, S) specialised per kernel, stride and activation, so
- * the compiler unrolls each; DW_PLANE_TABLE names them as [k / 2 - 1][s - 1].
+ * the compiler unrolls each; DW_DEFINE_PLANES() also lists them in
+ * dw_planes[k / 2 - 1][s - 1].
  */
 #define DW_DEFINE_PLANE(K, S)							\
 static void plane_k##K##s##S(const float *pad, const struct dw_geom *g,	\

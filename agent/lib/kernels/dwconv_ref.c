@@ -65,7 +65,7 @@ size_t dg_dw_scratch_floats(int k, int stride, int h, int w)
 	size_t small = (size_t)(h + k - 1) * dg_dw_small_wp(k, stride, w) * 16 +
 		       (size_t)k * k * 16 + (size_t)ho * wo * 16;
 
-	return dg_dw_small_use(k, stride, h, w) && small > n ? small : n;
+	return dg_dw_small_use(k, stride, w) && small > n ? small : n;
 }
 
 static int small_force = -1;
@@ -82,11 +82,10 @@ void dg_dw_small_force(int wo_max)
  * (1.2 - 1.4x) and 14 at stride 2, k = 7 up to 22 at stride 2 (1.1 - 1.2x)
  * and at every width at stride 1 (1.0 - 1.2x from 28 to 56 wide).
  */
-int dg_dw_small_use(int k, int stride, int h, int w)
+int dg_dw_small_use(int k, int stride, int w)
 {
 	int wo = dg_conv_out(w, k, stride);
 
-	(void)h;
 	if (small_force >= 0)
 		return wo <= small_force;
 	return wo <= 14 || (k == 5 && stride == 1 && wo <= 22) ||

@@ -64,9 +64,9 @@ static inline size_t dg_dw_ldo(const struct dg_dw_args *a)
 }
 
 /*
- * Plane stride of the engine's expanded and depthwise tensors: whole 64-byte
- * lines, so that every plane starts aligned (the 16-channel depthwise
- * kernel's transposed stores and the GEMMs' vector loads of them).
+ * Plane stride of the engine's activation tensors: whole 64-byte lines, so
+ * that every plane starts aligned (the 16-channel depthwise kernel's
+ * transposed stores and the GEMMs' vector loads of them).
  */
 static inline size_t dg_plane_ld(size_t hw)
 {
@@ -101,7 +101,7 @@ static inline int dg_dw_small_wp(int k, int stride, int w)
 }
 
 /* Does the AVX-512 kernel run this plane 16 channels per vector? */
-int dg_dw_small_use(int k, int stride, int h, int w);
+int dg_dw_small_use(int k, int stride, int w);
 /* Tests: every plane at most wo_max wide (-1: the measured rule). */
 void dg_dw_small_force(int wo_max);
 
